@@ -1,0 +1,8 @@
+//! AWS SDK implementations of the ports.
+
+pub mod ec2;
+pub mod sdk_error;
+pub mod sns;
+
+pub use ec2::Ec2Adapter;
+pub use sns::SnsAdapter;

@@ -1,0 +1,369 @@
+//! The desired state: which endpoint services every VPC must have, and how.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::BaselineError;
+
+/// EC2 caps an endpoint policy at 20,480 characters.
+pub const MAX_POLICY_CHARS: usize = 20_480;
+
+/// Whether an endpoint is a route-table (gateway) endpoint or an ENI (interface) endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum EndpointType {
+    Gateway,
+    Interface,
+}
+
+impl EndpointType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndpointType::Gateway => "Gateway",
+            EndpointType::Interface => "Interface",
+        }
+    }
+}
+
+/// One service of the baseline, with its full regional name already resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSpec {
+    /// Full service name, e.g. `com.amazonaws.us-east-1.ecr.api`.
+    pub service_name: String,
+    /// Short name used in logs and subjects, e.g. `ecr.api`.
+    pub short_name: String,
+    pub endpoint_type: EndpointType,
+    /// Interface endpoints only: whether private DNS must be enabled.
+    pub private_dns: bool,
+    /// Endpoint policy the endpoint must carry, when the baseline gives one (compact JSON).
+    pub policy: Option<Value>,
+}
+
+/// The desired endpoint set for one region. Gateway services come first (S3 first of all),
+/// because an S3 interface endpoint's DNS options depend on the S3 gateway existing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Baseline {
+    pub region: String,
+    pub services: Vec<ServiceSpec>,
+}
+
+/// The baseline as written by an operator: short names, no region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineDocument {
+    pub services: Vec<ServiceEntry>,
+}
+
+/// One service entry of `GUARD_BASELINE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceEntry {
+    /// Short name (`ecr.api`) or full name (`com.amazonaws.us-east-1.ecr.api`; `{region}` is substituted).
+    pub service: String,
+    #[serde(rename = "type")]
+    pub endpoint_type: EndpointType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_dns: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Value>,
+}
+
+impl BaselineDocument {
+    /// The standard set: S3 and DynamoDB gateways; ECR API, ECR Docker and CloudWatch Logs interfaces.
+    pub fn standard() -> Self {
+        let entry = |service: &str, endpoint_type| ServiceEntry {
+            service: service.to_string(),
+            endpoint_type,
+            private_dns: None,
+            policy: None,
+        };
+        Self {
+            services: vec![
+                entry("s3", EndpointType::Gateway),
+                entry("dynamodb", EndpointType::Gateway),
+                entry("ecr.api", EndpointType::Interface),
+                entry("ecr.dkr", EndpointType::Interface),
+                entry("logs", EndpointType::Interface),
+            ],
+        }
+    }
+
+    /// Parses `GUARD_BASELINE`: either `{"services": [...]}` or a bare list of services.
+    pub fn parse(text: &str) -> Result<Self, BaselineError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| BaselineError::Parse(e.to_string()))?;
+        // Parse entry by entry so an error names the index of the bad service.
+        let entries = match &value {
+            Value::Array(items) => items.clone(),
+            Value::Object(map) => {
+                if let Some(unknown) = map.keys().find(|k| k.as_str() != "services") {
+                    return Err(BaselineError::Parse(format!(
+                        "unknown top-level field `{unknown}` (expected `services`)"
+                    )));
+                }
+                match map.get("services") {
+                    Some(Value::Array(items)) => items.clone(),
+                    Some(_) => {
+                        return Err(BaselineError::Parse(
+                            "field `services` must be a list".to_string(),
+                        ))
+                    }
+                    None => {
+                        return Err(BaselineError::Parse("missing field `services`".to_string()))
+                    }
+                }
+            }
+            _ => {
+                return Err(BaselineError::Parse(
+                    "expected an object with `services` or a list of services".to_string(),
+                ))
+            }
+        };
+        let mut services = Vec::with_capacity(entries.len());
+        for (index, item) in entries.into_iter().enumerate() {
+            let entry: ServiceEntry = serde_json::from_value(item)
+                .map_err(|e| BaselineError::Parse(format!("field `services[{index}]`: {e}")))?;
+            services.push(entry);
+        }
+        let doc = Self { services };
+        doc.validate()?;
+        Ok(doc)
+    }
+
+    /// Checks every rule EC2 would otherwise reject at create time.
+    pub fn validate(&self) -> Result<(), BaselineError> {
+        if self.services.is_empty() {
+            return Err(BaselineError::Empty);
+        }
+        let mut seen: Vec<(String, EndpointType)> = Vec::new();
+        for (index, entry) in self.services.iter().enumerate() {
+            let short = short_name(&entry.service);
+            if short.is_empty() {
+                return Err(BaselineError::EmptyName { index });
+            }
+            if let Some(reason) = invalid_name_reason(&entry.service) {
+                return Err(BaselineError::BadName {
+                    index,
+                    name: entry.service.clone(),
+                    reason,
+                });
+            }
+            if seen
+                .iter()
+                .any(|(s, t)| s == short && *t == entry.endpoint_type)
+            {
+                return Err(BaselineError::Duplicate {
+                    index,
+                    name: entry.service.clone(),
+                });
+            }
+            seen.push((short.to_string(), entry.endpoint_type));
+            if entry.endpoint_type == EndpointType::Gateway {
+                if !matches!(short, "s3" | "dynamodb") {
+                    return Err(BaselineError::GatewayNotOffered {
+                        index,
+                        name: entry.service.clone(),
+                    });
+                }
+                if entry.private_dns.is_some() {
+                    return Err(BaselineError::PrivateDnsOnGateway { index });
+                }
+            }
+            if let Some(policy) = &entry.policy {
+                let parsed = normalize_policy(policy)
+                    .map_err(|reason| BaselineError::Policy { index, reason })?;
+                let len = parsed.to_string().chars().count();
+                if len > MAX_POLICY_CHARS {
+                    return Err(BaselineError::PolicyTooLong { index, len });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves short names for `region` and orders gateways (S3 first) before interfaces.
+    pub fn resolve(&self, region: &str) -> Baseline {
+        let mut services: Vec<ServiceSpec> = self
+            .services
+            .iter()
+            .map(|entry| {
+                let short = short_name(&entry.service).to_string();
+                ServiceSpec {
+                    service_name: format!("com.amazonaws.{region}.{short}"),
+                    short_name: short,
+                    endpoint_type: entry.endpoint_type,
+                    private_dns: entry.endpoint_type == EndpointType::Interface
+                        && entry.private_dns.unwrap_or(true),
+                    policy: entry.policy.as_ref().and_then(|p| normalize_policy(p).ok()),
+                }
+            })
+            .collect();
+        services.sort_by_key(|s| {
+            (
+                s.endpoint_type != EndpointType::Gateway,
+                s.short_name != "s3",
+            )
+        });
+        Baseline {
+            region: region.to_string(),
+            services,
+        }
+    }
+}
+
+/// `com.amazonaws.us-east-1.ecr.api` and `com.amazonaws.{region}.ecr.api` → `ecr.api`.
+fn short_name(service: &str) -> &str {
+    let trimmed = service.trim();
+    match trimmed.strip_prefix("com.amazonaws.") {
+        Some(rest) => match rest.split_once('.') {
+            Some((_region, short)) => short,
+            None => rest,
+        },
+        None => trimmed,
+    }
+}
+
+fn invalid_name_reason(service: &str) -> Option<&'static str> {
+    let short = short_name(service);
+    if short
+        .chars()
+        .any(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-'))
+    {
+        return Some("only lowercase letters, digits, '.' and '-' are allowed");
+    }
+    if short.starts_with('.') || short.ends_with('.') {
+        return Some("must not start or end with '.'");
+    }
+    None
+}
+
+/// Accepts a policy as a JSON object or a string holding one; returns the object.
+pub fn normalize_policy(policy: &Value) -> Result<Value, String> {
+    let value = match policy {
+        Value::String(text) => serde_json::from_str::<Value>(text).map_err(|e| e.to_string())?,
+        other => other.clone(),
+    };
+    if !value.is_object() {
+        return Err("the policy must be a JSON object".to_string());
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_baseline_resolves_in_order_with_private_dns() {
+        let baseline = BaselineDocument::standard().resolve("eu-west-1");
+        let names: Vec<_> = baseline
+            .services
+            .iter()
+            .map(|s| s.service_name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "com.amazonaws.eu-west-1.s3",
+                "com.amazonaws.eu-west-1.dynamodb",
+                "com.amazonaws.eu-west-1.ecr.api",
+                "com.amazonaws.eu-west-1.ecr.dkr",
+                "com.amazonaws.eu-west-1.logs",
+            ]
+        );
+        assert!(baseline
+            .services
+            .iter()
+            .all(|s| s.private_dns == (s.endpoint_type == EndpointType::Interface)));
+    }
+
+    #[test]
+    fn s3_gateway_is_ordered_before_everything_even_when_listed_last() {
+        let doc = BaselineDocument::parse(
+            r#"[{"service":"logs","type":"Interface"},{"service":"dynamodb","type":"Gateway"},{"service":"s3","type":"Interface"},{"service":"s3","type":"Gateway"}]"#,
+        )
+        .unwrap();
+        let order: Vec<_> = doc
+            .resolve("us-east-1")
+            .services
+            .iter()
+            .map(|s| (s.short_name.clone(), s.endpoint_type))
+            .collect();
+        assert_eq!(order[0], ("s3".to_string(), EndpointType::Gateway));
+        assert_eq!(order[1], ("dynamodb".to_string(), EndpointType::Gateway));
+        assert_eq!(order[2].1, EndpointType::Interface);
+    }
+
+    #[test]
+    fn full_names_and_region_placeholder_are_accepted() {
+        let doc = BaselineDocument::parse(
+            r#"{"services":[{"service":"com.amazonaws.{region}.ecr.api","type":"Interface","private_dns":false}]}"#,
+        )
+        .unwrap();
+        let spec = &doc.resolve("ap-south-1").services[0];
+        assert_eq!(spec.service_name, "com.amazonaws.ap-south-1.ecr.api");
+        assert!(!spec.private_dns);
+    }
+
+    #[test]
+    fn errors_name_the_bad_field() {
+        let cases = [
+            ("not json", "not valid JSON"),
+            ("[]", "at least one service"),
+            (r#"{"servics":[]}"#, "`servics`"),
+            (r#"[{"service":"s3","type":"Gatewy"}]"#, "services[0]"),
+            (
+                r#"[{"service":"s3","type":"Gateway","colour":"red"}]"#,
+                "colour",
+            ),
+            (
+                r#"[{"service":"logs","type":"Gateway"}]"#,
+                "services[0].type",
+            ),
+            (
+                r#"[{"service":"s3","type":"Gateway"},{"service":"s3","type":"Gateway"}]"#,
+                "services[1].service",
+            ),
+            (
+                r#"[{"service":"s3","type":"Gateway","private_dns":true}]"#,
+                "services[0].private_dns",
+            ),
+            (
+                r#"[{"service":"logs","type":"Interface","policy":"[1]"}]"#,
+                "services[0].policy",
+            ),
+            (
+                r#"[{"service":"logs","type":"Interface","policy":"{oops"}]"#,
+                "services[0].policy",
+            ),
+            (
+                r#"[{"service":"Logs!","type":"Interface"}]"#,
+                "services[0].service",
+            ),
+            (
+                r#"[{"service":"","type":"Interface"}]"#,
+                "services[0].service",
+            ),
+            (r#"{"services":{}}"#, "must be a list"),
+        ];
+        for (input, expected) in cases {
+            let err = BaselineDocument::parse(input).expect_err(input).to_string();
+            assert!(err.contains(expected), "{input}: {err} lacks {expected}");
+        }
+    }
+
+    #[test]
+    fn oversized_policy_is_rejected() {
+        let big = "x".repeat(MAX_POLICY_CHARS);
+        let text = format!(
+            r#"[{{"service":"logs","type":"Interface","policy":{{"Statement":[{{"Sid":"{big}"}}]}}}}]"#
+        );
+        let err = BaselineDocument::parse(&text).unwrap_err();
+        assert!(matches!(err, BaselineError::PolicyTooLong { index: 0, .. }));
+    }
+
+    #[test]
+    fn policy_string_and_object_normalize_to_the_same_value() {
+        let a = normalize_policy(&Value::String(r#"{"b":1,"a":2}"#.into())).unwrap();
+        let b = normalize_policy(&serde_json::json!({"a":2,"b":1})).unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,106 @@
+//! Typed errors. Each says what failed and where, so an operator can act on the log line alone.
+
+use thiserror::Error;
+
+/// Configuration that cannot be used; raised at cold start so a bad deployment fails loudly.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("environment variable {name} is required but not set")]
+    Missing { name: &'static str },
+    #[error("environment variable {name}={value:?} is invalid: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("GUARD_BASELINE is invalid: {0}")]
+    Baseline(#[from] BaselineError),
+}
+
+/// A baseline document that cannot be used; the message names the offending field.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum BaselineError {
+    #[error("not valid JSON for a baseline: {0}")]
+    Parse(String),
+    #[error("field `services` must list at least one service")]
+    Empty,
+    #[error("field `services[{index}].service` is empty")]
+    EmptyName { index: usize },
+    #[error("field `services[{index}].service` = {name:?} is listed twice")]
+    Duplicate { index: usize, name: String },
+    #[error("field `services[{index}].type` = Gateway is only offered for s3 and dynamodb, not {name:?}")]
+    GatewayNotOffered { index: usize, name: String },
+    #[error("field `services[{index}].private_dns` applies only to Interface endpoints")]
+    PrivateDnsOnGateway { index: usize },
+    #[error(
+        "field `services[{index}].policy` is not a JSON object or a string holding one: {reason}"
+    )]
+    Policy { index: usize, reason: String },
+    #[error("field `services[{index}].policy` is {len} characters; EC2 accepts at most 20480")]
+    PolicyTooLong { index: usize, len: usize },
+    #[error("field `services[{index}].service` = {name:?} is not a valid service name: {reason}")]
+    BadName {
+        index: usize,
+        name: String,
+        reason: &'static str,
+    },
+}
+
+/// An incoming event that claims to be of a handled kind but cannot be understood.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum EventError {
+    #[error("event is not an EventBridge event: {0}")]
+    Envelope(String),
+    #[error("CloudTrail event {event_name} has no `detail.{field}`")]
+    MissingField {
+        event_name: String,
+        field: &'static str,
+    },
+    #[error(
+        "CloudTrail event {event_name} names no VPC, subnet, route table, association or endpoint"
+    )]
+    NoResources { event_name: String },
+    #[error("CloudTrail event detail is malformed: {0}")]
+    Detail(String),
+}
+
+/// A failed call to an AWS API, with the service error code when AWS gave one.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[error("{operation} failed: {code}: {message}")]
+pub struct ApiError {
+    pub operation: &'static str,
+    /// The AWS error code (e.g. `RequestLimitExceeded`), or a transport category when no response came back.
+    pub code: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(
+        operation: &'static str,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            operation,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Failures that end an invocation (and send its event to the dead-letter queue).
+#[derive(Debug, Error)]
+pub enum GuardError {
+    #[error(transparent)]
+    Event(#[from] EventError),
+    #[error("observing the region failed: {0}")]
+    Observe(ApiError),
+    #[error("resolving the VPC affected by the event failed: {0}")]
+    Resolve(ApiError),
+    #[error("publishing {unpublished} notice(s) to SNS failed; remediation already applied is kept and a retry will not repeat it: {source}")]
+    Publish {
+        unpublished: usize,
+        #[source]
+        source: ApiError,
+    },
+}

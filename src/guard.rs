@@ -1,0 +1,356 @@
+//! The reconcile loop: observe (batched) → plan (pure) → act (per drifted VPC) → notify.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use aws_sdk_ec2::primitives::{DateTime, DateTimeFormat};
+use futures::stream::{self, StreamExt};
+use tracing::{info, warn};
+
+use crate::baseline::Baseline;
+use crate::config::{GuardConfig, Mode};
+use crate::error::GuardError;
+use crate::model::{DnsAttributes, RegionInventory};
+use crate::notice::{Notice, NoticeContext, NoticeFinding, Outcome, RunSummary};
+use crate::planner::{plan_vpc, Drift, Finding, Remedy, SecurityGroupRef, VpcPlan, VpcStatus};
+use crate::ports::{Ec2Port, NoticePort, Scope};
+
+/// One guard run's inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRequest {
+    pub account_id: String,
+    /// CloudTrail event name or `schedule`; carried into notices.
+    pub trigger: String,
+    pub scope: Scope,
+    /// Read the DNS attributes of every VPC in scope (cheap for event-targeted runs), not only
+    /// of VPCs whose remedies depend on them.
+    pub read_dns_for_all: bool,
+    /// Publish a `sweep_summary` notice.
+    pub publish_summary: bool,
+}
+
+/// The guard for one account and region, over any EC2 and notice adapters.
+pub struct Guard<E, N> {
+    ec2: E,
+    notices: N,
+    config: GuardConfig,
+    region: String,
+    baseline: Baseline,
+}
+
+/// What happened to one VPC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VpcOutcome {
+    pub vpc_id: String,
+    pub status: VpcStatus,
+    pub findings: Vec<NoticeFinding>,
+}
+
+impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
+    pub fn new(ec2: E, notices: N, config: GuardConfig, region: impl Into<String>) -> Self {
+        let region = region.into();
+        let baseline = config.baseline.resolve(&region);
+        Self {
+            ec2,
+            notices,
+            config,
+            region,
+            baseline,
+        }
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    pub fn config(&self) -> &GuardConfig {
+        &self.config
+    }
+
+    pub fn ec2(&self) -> &E {
+        &self.ec2
+    }
+
+    /// Observes, plans and (in remediate mode) fixes every VPC in scope, then publishes notices.
+    /// Fails only when observation or publishing fails; per-VPC failures become notices.
+    pub async fn run(
+        &self,
+        request: RunRequest,
+    ) -> Result<(RunSummary, Vec<VpcOutcome>), GuardError> {
+        let mut service_names: Vec<String> = self
+            .baseline
+            .services
+            .iter()
+            .map(|s| s.service_name.clone())
+            .collect();
+        service_names.sort();
+        service_names.dedup();
+        let observation = self
+            .ec2
+            .observe(&request.scope, &service_names)
+            .await
+            .map_err(GuardError::Observe)?;
+        let mut inventory =
+            RegionInventory::assemble(&request.account_id, &self.region, observation);
+        let options = self.config.planner_options();
+
+        if request.read_dns_for_all {
+            let ids: Vec<String> = inventory
+                .vpcs
+                .iter()
+                .filter(|v| !crate::planner::is_exempt(v, &options.exempt_tag_key))
+                .map(|v| v.vpc.id.clone())
+                .collect();
+            self.fill_dns(&mut inventory, &ids).await;
+        }
+        let mut plans: Vec<VpcPlan> = inventory
+            .vpcs
+            .iter()
+            .map(|v| {
+                plan_vpc(
+                    &inventory.account_id,
+                    v,
+                    &inventory.offers,
+                    &self.baseline,
+                    &options,
+                )
+            })
+            .collect();
+        // Only VPCs whose remedies depend on DNS attributes pay the per-VPC reads.
+        let needing: Vec<String> = plans
+            .iter()
+            .filter(|p| p.needs_dns_attributes)
+            .map(|p| p.vpc_id.clone())
+            .collect();
+        if !needing.is_empty() {
+            self.fill_dns(&mut inventory, &needing).await;
+            for (plan, vpc) in plans.iter_mut().zip(&inventory.vpcs) {
+                if plan.needs_dns_attributes && vpc.dns.is_some() {
+                    *plan = plan_vpc(
+                        &inventory.account_id,
+                        vpc,
+                        &inventory.offers,
+                        &self.baseline,
+                        &options,
+                    );
+                }
+            }
+        }
+
+        let mode = self.config.mode;
+        let mut outcomes: Vec<VpcOutcome> = stream::iter(plans)
+            .map(|plan| self.execute(plan, mode))
+            .buffer_unordered(self.config.remediation_concurrency)
+            .collect()
+            .await;
+        outcomes.sort_by(|a, b| a.vpc_id.cmp(&b.vpc_id));
+
+        let ctx = NoticeContext {
+            account_id: request.account_id.clone(),
+            region: self.region.clone(),
+            trigger: request.trigger.clone(),
+            mode,
+            generated_at: now_rfc3339(),
+        };
+        let mut notices: Vec<Notice> = outcomes
+            .iter()
+            .filter(|o| o.status == VpcStatus::Drifted)
+            .map(|o| Notice::for_vpc(&ctx, &o.vpc_id, o.findings.clone()))
+            .collect();
+        let count_status = |s: VpcStatus| outcomes.iter().filter(|o| o.status == s).count();
+        let count_outcome = |x: Outcome| {
+            outcomes
+                .iter()
+                .flat_map(|o| &o.findings)
+                .filter(|f| f.outcome == x)
+                .count()
+        };
+        let mut summary = RunSummary {
+            trigger: request.trigger.clone(),
+            mode: mode.as_str().to_string(),
+            vpcs_checked: outcomes.len(),
+            vpcs_compliant: count_status(VpcStatus::Compliant),
+            vpcs_drifted: count_status(VpcStatus::Drifted),
+            vpcs_exempt: count_status(VpcStatus::Exempt),
+            actions_applied: count_outcome(Outcome::Applied),
+            actions_failed: count_outcome(Outcome::Failed),
+            notices_published: 0,
+        };
+        if request.publish_summary {
+            let mut totals = summary.clone();
+            totals.notices_published = notices.len() + 1;
+            notices.push(Notice::sweep_summary(&ctx, totals));
+        }
+        if !notices.is_empty() {
+            summary.notices_published =
+                self.notices
+                    .publish(&notices)
+                    .await
+                    .map_err(|source| GuardError::Publish {
+                        unpublished: notices.len(),
+                        source,
+                    })?;
+        }
+        info!(
+            trigger = %summary.trigger,
+            vpcs_checked = summary.vpcs_checked,
+            vpcs_drifted = summary.vpcs_drifted,
+            actions_applied = summary.actions_applied,
+            actions_failed = summary.actions_failed,
+            notices_published = summary.notices_published,
+            "guard run finished"
+        );
+        Ok((summary, outcomes))
+    }
+
+    /// Reads DNS attributes of `vpc_ids` (bounded concurrency). A failed read leaves the VPC's
+    /// attributes unknown: the plan then proceeds as if enabled and EC2 has the last word.
+    async fn fill_dns(&self, inventory: &mut RegionInventory, vpc_ids: &[String]) {
+        let results: BTreeMap<String, DnsAttributes> = stream::iter(vpc_ids.iter().cloned())
+            .map(|id| async move {
+                let result = self.ec2.dns_attributes(&id).await;
+                (id, result)
+            })
+            .buffer_unordered(self.config.remediation_concurrency)
+            .filter_map(|(id, result)| async move {
+                match result {
+                    Ok(dns) => Some((id, dns)),
+                    Err(error) => {
+                        warn!(vpc_id = %id, %error, "could not read VPC DNS attributes");
+                        None
+                    }
+                }
+            })
+            .collect()
+            .await;
+        for vpc in &mut inventory.vpcs {
+            if let Some(dns) = results.get(&vpc.vpc.id) {
+                vpc.dns = Some(*dns);
+            }
+        }
+    }
+
+    /// Applies (or, in report mode, only plans) one VPC's remedies in order.
+    async fn execute(&self, plan: VpcPlan, mode: Mode) -> VpcOutcome {
+        let vpc_id = plan.vpc_id.clone();
+        let mut guard_group: Option<String> = None;
+        let mut dns_failed = false;
+        let mut findings = Vec::with_capacity(plan.findings.len());
+        for finding in plan.findings {
+            let published = match (&finding.remedy, mode) {
+                (None, _) => not_remediable(&finding),
+                (Some(remedy), Mode::Report) => {
+                    as_notice(&finding, remedy.describe(), Outcome::Planned, None)
+                }
+                (Some(remedy), Mode::Remediate) => {
+                    self.apply_one(&vpc_id, &finding, remedy, &mut guard_group, &mut dns_failed)
+                        .await
+                }
+            };
+            info!(
+                vpc_id = %vpc_id,
+                service = published.service.as_deref().unwrap_or("-"),
+                drift = published.drift.as_str(),
+                action = %published.action,
+                outcome = ?published.outcome,
+                error = published.error.as_deref().unwrap_or(""),
+                "finding"
+            );
+            findings.push(published);
+        }
+        VpcOutcome {
+            vpc_id,
+            status: plan.status,
+            findings,
+        }
+    }
+
+    async fn apply_one(
+        &self,
+        vpc_id: &str,
+        finding: &Finding,
+        remedy: &Remedy,
+        guard_group: &mut Option<String>,
+        dns_failed: &mut bool,
+    ) -> NoticeFinding {
+        let action = remedy.describe();
+        if remedy.needs_vpc_dns() && *dns_failed {
+            return as_notice(
+                finding,
+                action,
+                Outcome::Failed,
+                Some("skipped: enabling the VPC DNS attributes failed, and private DNS depends on them".to_string()),
+            );
+        }
+        let mut remedy = remedy.clone();
+        if let Remedy::CreateInterfaceEndpoint { security_group, .. } = &mut remedy {
+            if let SecurityGroupRef::CreateGuardManaged { cidrs } = security_group {
+                let id = match guard_group.clone() {
+                    Some(id) => id,
+                    None => match self.ec2.ensure_guard_security_group(vpc_id, cidrs).await {
+                        Ok(id) => {
+                            *guard_group = Some(id.clone());
+                            id
+                        }
+                        Err(error) => {
+                            return as_notice(
+                                finding,
+                                action,
+                                Outcome::Failed,
+                                Some(error.to_string()),
+                            );
+                        }
+                    },
+                };
+                *security_group = SecurityGroupRef::Existing(id);
+            }
+        }
+        match self.ec2.apply(vpc_id, &remedy).await {
+            Ok(created) => {
+                let mut published = as_notice(finding, action, Outcome::Applied, None);
+                published.resource_ids.extend(created);
+                if matches!(remedy, Remedy::CreateInterfaceEndpoint { .. }) {
+                    published.resource_ids.extend(guard_group.clone());
+                }
+                published
+            }
+            Err(error) => {
+                if finding.drift == Drift::VpcDnsAttributesDisabled {
+                    *dns_failed = true;
+                }
+                as_notice(finding, action, Outcome::Failed, Some(error.to_string()))
+            }
+        }
+    }
+}
+
+fn not_remediable(finding: &Finding) -> NoticeFinding {
+    as_notice(
+        finding,
+        "none".to_string(),
+        Outcome::NotRemediable,
+        finding.not_remediable.clone(),
+    )
+}
+
+fn as_notice(
+    finding: &Finding,
+    action: String,
+    outcome: Outcome,
+    error: Option<String>,
+) -> NoticeFinding {
+    NoticeFinding {
+        service: finding.service.clone(),
+        drift: finding.drift,
+        resource_ids: finding.resource_ids.clone(),
+        action,
+        outcome,
+        error,
+    }
+}
+
+fn now_rfc3339() -> String {
+    DateTime::from(SystemTime::now())
+        .fmt(DateTimeFormat::DateTime)
+        .unwrap_or_default()
+}

@@ -1,0 +1,142 @@
+//! Lambda entry points: parse the event, pick the scope, run the guard, return the summary.
+
+use aws_config::retry::RetryConfig;
+use aws_config::BehaviorVersion;
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde_json::{json, Value};
+use tracing::{info, warn};
+
+use crate::adapters::{Ec2Adapter, SnsAdapter};
+use crate::config::GuardConfig;
+use crate::error::{ConfigError, GuardError};
+use crate::events::{parse_event, Trigger};
+use crate::guard::{Guard, RunRequest};
+use crate::notice::RunSummary;
+use crate::ports::{Ec2Port, NoticePort, Resolution, Scope};
+
+/// The guard wired to the real AWS SDK clients.
+pub type AwsGuard = Guard<Ec2Adapter, SnsAdapter>;
+
+/// Builds the guard once per cold start: config from the environment, SDK clients from the
+/// standard credential chain (and `AWS_ENDPOINT_URL`, which points everything at a local emulator).
+pub async fn guard_from_env() -> Result<AwsGuard, ConfigError> {
+    let config = GuardConfig::from_env()?;
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        // EC2 throttles per account and region: back off adaptively instead of failing fast.
+        .retry_config(RetryConfig::adaptive().with_max_attempts(5))
+        .load()
+        .await;
+    let region = sdk
+        .region()
+        .map(|r| r.to_string())
+        .ok_or(ConfigError::Missing { name: "AWS_REGION" })?;
+    let ec2 = Ec2Adapter::new(aws_sdk_ec2::Client::new(&sdk));
+    let sns = SnsAdapter::new(
+        aws_sdk_sns::Client::new(&sdk),
+        config.notice_topic_arn.clone(),
+    );
+    Ok(Guard::new(ec2, sns, config, region))
+}
+
+impl From<GuardError> for Diagnostic {
+    fn from(error: GuardError) -> Self {
+        let error_type = match &error {
+            GuardError::Event(_) => "InvalidEvent",
+            GuardError::Observe(_) => "ObserveFailed",
+            GuardError::Resolve(_) => "ResolveFailed",
+            GuardError::Publish { .. } => "PublishFailed",
+        };
+        Diagnostic {
+            error_type: error_type.to_string(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+fn ignored(reason: String) -> Value {
+    info!(%reason, "event ignored");
+    json!({ "ignored": true, "reason": reason })
+}
+
+fn summary_json(summary: &RunSummary) -> Value {
+    serde_json::to_value(summary).unwrap_or_else(|e| json!({ "error": e.to_string() }))
+}
+
+/// `network-events`: guards exactly the VPCs a CloudTrail-recorded EC2 call touched.
+pub async fn network_events<E: Ec2Port, N: NoticePort>(
+    guard: &Guard<E, N>,
+    event: LambdaEvent<Value>,
+) -> Result<Value, GuardError> {
+    let call = match parse_event(&event.payload)? {
+        Trigger::ApiCall(call) => call,
+        Trigger::Schedule { .. } => {
+            return Ok(ignored(
+                "scheduled events are handled by the compliance-sweep function".to_string(),
+            ))
+        }
+        Trigger::Ignored { reason } => return Ok(ignored(reason)),
+    };
+    if call.region != guard.region() {
+        return Ok(ignored(format!(
+            "{} happened in {}; this deployment guards {}",
+            call.event_name,
+            call.region,
+            guard.region()
+        )));
+    }
+    let scope = if !call.refs.vpc_ids.is_empty() {
+        Scope::Vpcs(call.refs.vpc_ids.iter().cloned().collect())
+    } else {
+        match guard
+            .ec2()
+            .resolve_vpcs(&call.refs)
+            .await
+            .map_err(GuardError::Resolve)?
+        {
+            Resolution::Vpcs(ids) if !ids.is_empty() => Scope::Vpcs(ids),
+            _ => {
+                warn!(event = %call.event_name, refs = ?call.refs, "could not resolve the VPC; guarding the whole region");
+                Scope::Region
+            }
+        }
+    };
+    info!(event = %call.event_name, scope = ?scope, "guarding");
+    let read_dns_for_all = matches!(scope, Scope::Vpcs(_));
+    let (summary, _) = guard
+        .run(RunRequest {
+            account_id: call.account_id,
+            trigger: call.event_name,
+            scope,
+            read_dns_for_all,
+            publish_summary: false,
+        })
+        .await?;
+    Ok(summary_json(&summary))
+}
+
+/// `compliance-sweep`: guards every VPC of the account in the region on a schedule.
+pub async fn compliance_sweep<E: Ec2Port, N: NoticePort>(
+    guard: &Guard<E, N>,
+    event: LambdaEvent<Value>,
+) -> Result<Value, GuardError> {
+    let account_id = match parse_event(&event.payload)? {
+        Trigger::Schedule { account_id, .. } => account_id,
+        Trigger::ApiCall(call) => {
+            return Ok(ignored(format!(
+                "{} is handled by the network-events function",
+                call.event_name
+            )))
+        }
+        Trigger::Ignored { reason } => return Ok(ignored(reason)),
+    };
+    let (summary, _) = guard
+        .run(RunRequest {
+            account_id,
+            trigger: "schedule".to_string(),
+            scope: Scope::Region,
+            read_dns_for_all: false,
+            publish_summary: true,
+        })
+        .await?;
+    Ok(summary_json(&summary))
+}

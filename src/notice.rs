@@ -1,0 +1,316 @@
+//! Notices: the JSON documents published to SNS (`vpce-guard.notice/v1`, see docs/notice.schema.json).
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Mode;
+use crate::planner::Drift;
+
+pub const NOTICE_SCHEMA: &str = "vpce-guard.notice/v1";
+/// SNS rejects subjects of 100 characters or more.
+pub const MAX_SUBJECT_CHARS: usize = 99;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeEventType {
+    DriftDetected,
+    Remediated,
+    RemediationFailed,
+    SweepSummary,
+}
+
+impl NoticeEventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeEventType::DriftDetected => "drift_detected",
+            NoticeEventType::Remediated => "remediated",
+            NoticeEventType::RemediationFailed => "remediation_failed",
+            NoticeEventType::SweepSummary => "sweep_summary",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Report mode: would be applied.
+    Planned,
+    Applied,
+    Failed,
+    /// No safe remedy exists; a human has to act.
+    NotRemediable,
+}
+
+/// One finding as published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeFinding {
+    pub service: Option<String>,
+    pub drift: Drift,
+    pub resource_ids: Vec<String>,
+    /// The EC2 call (planned or made), or `none`.
+    pub action: String,
+    pub outcome: Outcome,
+    /// Why it failed or is not remediable.
+    pub error: Option<String>,
+}
+
+/// Counters returned by every invocation and carried by `sweep_summary` notices.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub trigger: String,
+    pub mode: String,
+    pub vpcs_checked: usize,
+    pub vpcs_compliant: usize,
+    pub vpcs_drifted: usize,
+    pub vpcs_exempt: usize,
+    pub actions_applied: usize,
+    pub actions_failed: usize,
+    pub notices_published: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub schema: String,
+    pub event_type: NoticeEventType,
+    pub account_id: String,
+    pub region: String,
+    /// None for `sweep_summary`.
+    pub vpc_id: Option<String>,
+    /// CloudTrail event name, or `schedule`.
+    pub trigger: String,
+    pub mode: Mode,
+    pub findings: Vec<NoticeFinding>,
+    /// One or two sentences for humans (chat, e-mail).
+    pub summary: String,
+    /// RFC 3339 UTC time the notice was built.
+    pub generated_at: String,
+    /// `sweep_summary` only: the run's counters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totals: Option<RunSummary>,
+}
+
+/// Identity of the run a notice belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeContext {
+    pub account_id: String,
+    pub region: String,
+    pub trigger: String,
+    pub mode: Mode,
+    pub generated_at: String,
+}
+
+impl Notice {
+    /// The notice for one drifted VPC; its type follows from the outcomes.
+    pub fn for_vpc(ctx: &NoticeContext, vpc_id: &str, findings: Vec<NoticeFinding>) -> Self {
+        let count = |o: Outcome| findings.iter().filter(|f| f.outcome == o).count();
+        let (applied, failed, planned, manual) = (
+            count(Outcome::Applied),
+            count(Outcome::Failed),
+            count(Outcome::Planned),
+            count(Outcome::NotRemediable),
+        );
+        let event_type = if failed > 0 {
+            NoticeEventType::RemediationFailed
+        } else if applied > 0 {
+            NoticeEventType::Remediated
+        } else {
+            NoticeEventType::DriftDetected
+        };
+        let mut drifts: Vec<&str> = findings.iter().map(|f| f.drift.as_str()).collect();
+        drifts.sort_unstable();
+        drifts.dedup();
+        let mut parts = Vec::new();
+        for (n, what) in [
+            (applied, "remediated"),
+            (failed, "failed"),
+            (planned, "planned"),
+            (manual, "need a human"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        let summary = format!(
+            "VPC {vpc_id} in {} ({}) had {} finding(s): {}. Drift: {}.",
+            ctx.region,
+            ctx.account_id,
+            findings.len(),
+            parts.join(", "),
+            drifts.join(", ")
+        );
+        Self {
+            schema: NOTICE_SCHEMA.to_string(),
+            event_type,
+            account_id: ctx.account_id.clone(),
+            region: ctx.region.clone(),
+            vpc_id: Some(vpc_id.to_string()),
+            trigger: ctx.trigger.clone(),
+            mode: ctx.mode,
+            findings,
+            summary,
+            generated_at: ctx.generated_at.clone(),
+            totals: None,
+        }
+    }
+
+    /// The one summary notice of a sweep.
+    pub fn sweep_summary(ctx: &NoticeContext, totals: RunSummary) -> Self {
+        let summary = format!(
+            "Sweep of {} ({}) checked {} VPC(s): {} compliant, {} drifted, {} exempt; {} action(s) applied, {} failed.",
+            ctx.region,
+            ctx.account_id,
+            totals.vpcs_checked,
+            totals.vpcs_compliant,
+            totals.vpcs_drifted,
+            totals.vpcs_exempt,
+            totals.actions_applied,
+            totals.actions_failed
+        );
+        Self {
+            schema: NOTICE_SCHEMA.to_string(),
+            event_type: NoticeEventType::SweepSummary,
+            account_id: ctx.account_id.clone(),
+            region: ctx.region.clone(),
+            vpc_id: None,
+            trigger: ctx.trigger.clone(),
+            mode: ctx.mode,
+            findings: Vec::new(),
+            summary,
+            generated_at: ctx.generated_at.clone(),
+            totals: Some(totals),
+        }
+    }
+
+    /// One readable line under 100 characters, for e-mail subjects.
+    pub fn subject(&self) -> String {
+        let what = match self.event_type {
+            NoticeEventType::DriftDetected => "drift detected in",
+            NoticeEventType::Remediated => "remediated",
+            NoticeEventType::RemediationFailed => "remediation failed in",
+            NoticeEventType::SweepSummary => "sweep summary for",
+        };
+        let target = self.vpc_id.as_deref().unwrap_or(&self.account_id);
+        let tail = match &self.totals {
+            Some(t) => format!(" ({} drifted of {})", t.vpcs_drifted, t.vpcs_checked),
+            None => format!(" ({} finding(s))", self.findings.len()),
+        };
+        let line = format!("vpce-guard: {what} {target} {}{tail}", self.region);
+        truncate_chars(&line, MAX_SUBJECT_CHARS)
+    }
+
+    /// SNS message attributes for subscription filter policies.
+    pub fn attributes(&self) -> Vec<(&'static str, String)> {
+        let mut attrs = vec![
+            ("event_type", self.event_type.as_str().to_string()),
+            ("account_id", self.account_id.clone()),
+            ("region", self.region.clone()),
+            ("mode", self.mode.as_str().to_string()),
+        ];
+        if let Some(vpc) = &self.vpc_id {
+            attrs.push(("vpc_id", vpc.clone()));
+        }
+        attrs
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serializing plain owned data cannot fail; fall back to an explicit marker just in case.
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> NoticeContext {
+        NoticeContext {
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            trigger: "CreateSubnet".into(),
+            mode: Mode::Remediate,
+            generated_at: "2026-11-21T00:00:00Z".into(),
+        }
+    }
+
+    fn finding(outcome: Outcome) -> NoticeFinding {
+        NoticeFinding {
+            service: Some("com.amazonaws.us-east-1.s3".into()),
+            drift: Drift::MissingEndpoint,
+            resource_ids: vec!["vpc-1".into()],
+            action: "CreateVpcEndpoint".into(),
+            outcome,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn event_type_follows_outcomes() {
+        let t = |outcomes: &[Outcome]| {
+            Notice::for_vpc(
+                &ctx(),
+                "vpc-1",
+                outcomes.iter().map(|o| finding(*o)).collect(),
+            )
+            .event_type
+        };
+        assert_eq!(t(&[Outcome::Planned]), NoticeEventType::DriftDetected);
+        assert_eq!(t(&[Outcome::NotRemediable]), NoticeEventType::DriftDetected);
+        assert_eq!(
+            t(&[Outcome::Applied, Outcome::NotRemediable]),
+            NoticeEventType::Remediated
+        );
+        assert_eq!(
+            t(&[Outcome::Applied, Outcome::Failed]),
+            NoticeEventType::RemediationFailed
+        );
+    }
+
+    #[test]
+    fn json_uses_schema_field_names() {
+        let notice = Notice::for_vpc(&ctx(), "vpc-1", vec![finding(Outcome::Applied)]);
+        let value: serde_json::Value = serde_json::from_str(&notice.to_json()).unwrap();
+        assert_eq!(value["schema"], "vpce-guard.notice/v1");
+        assert_eq!(value["event_type"], "remediated");
+        assert_eq!(value["mode"], "remediate");
+        assert_eq!(value["findings"][0]["drift"], "missing_endpoint");
+        assert_eq!(value["findings"][0]["outcome"], "applied");
+        assert!(value["findings"][0]["error"].is_null());
+        assert!(value.get("totals").is_none());
+        assert!(value["summary"].as_str().unwrap().contains("1 remediated"));
+    }
+
+    #[test]
+    fn subject_stays_under_one_hundred_characters() {
+        let long_vpc = format!("vpc-{}", "f".repeat(200));
+        let notice = Notice::for_vpc(&ctx(), &long_vpc, vec![finding(Outcome::Failed)]);
+        let subject = notice.subject();
+        assert!(subject.chars().count() < 100, "{subject}");
+        assert!(subject.starts_with("vpce-guard: remediation failed in vpc-"));
+        let short = Notice::for_vpc(&ctx(), "vpc-1", vec![finding(Outcome::Applied)]).subject();
+        assert_eq!(
+            short,
+            "vpce-guard: remediated vpc-1 us-east-1 (1 finding(s))"
+        );
+    }
+
+    #[test]
+    fn summary_notice_carries_totals_and_no_vpc_attribute() {
+        let totals = RunSummary {
+            vpcs_checked: 3,
+            vpcs_drifted: 1,
+            ..RunSummary::default()
+        };
+        let notice = Notice::sweep_summary(&ctx(), totals);
+        assert_eq!(notice.event_type, NoticeEventType::SweepSummary);
+        assert!(notice.attributes().iter().all(|(k, _)| *k != "vpc_id"));
+        assert!(notice.subject().contains("(1 drifted of 3)"));
+    }
+}

@@ -1,0 +1,72 @@
+//! What the guard needs from the outside world. Adapters in [`crate::adapters`] implement these
+//! with the AWS SDK; tests can implement them with fakes.
+
+use std::future::Future;
+
+use crate::error::ApiError;
+use crate::events::ResourceRefs;
+use crate::model::{DnsAttributes, Observation};
+use crate::notice::Notice;
+use crate::planner::Remedy;
+
+/// Which VPCs an observation covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every VPC of the account in the region.
+    Region,
+    /// Only these VPCs (ids that no longer exist are simply absent from the result).
+    Vpcs(Vec<String>),
+}
+
+/// Where an event's resources live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    Vpcs(Vec<String>),
+    /// The event named resources that no longer say where they were (a deleted endpoint):
+    /// guard the whole region rather than miss the VPC.
+    WholeRegion,
+}
+
+/// EC2: batched reads and the narrow writes remedies need.
+pub trait Ec2Port: Send + Sync {
+    /// One paginated Describe per resource kind (run concurrently), independent of the VPC count.
+    fn observe(
+        &self,
+        scope: &Scope,
+        service_names: &[String],
+    ) -> impl Future<Output = Result<Observation, ApiError>> + Send;
+
+    /// `enableDnsSupport` and `enableDnsHostnames` of one VPC (two calls).
+    fn dns_attributes(
+        &self,
+        vpc_id: &str,
+    ) -> impl Future<Output = Result<DnsAttributes, ApiError>> + Send;
+
+    /// Finds the VPCs of resources an event named without their VPC.
+    fn resolve_vpcs(
+        &self,
+        refs: &ResourceRefs,
+    ) -> impl Future<Output = Result<Resolution, ApiError>> + Send;
+
+    /// Creates (or finds, when a racing run created it) the guard's security group in `vpc_id`,
+    /// allowing HTTPS from `cidrs`; returns its id.
+    fn ensure_guard_security_group(
+        &self,
+        vpc_id: &str,
+        cidrs: &[String],
+    ) -> impl Future<Output = Result<String, ApiError>> + Send;
+
+    /// Applies one remedy. Security group references are already resolved to existing ids.
+    /// Returns the id of a created resource, if any.
+    fn apply(
+        &self,
+        vpc_id: &str,
+        remedy: &Remedy,
+    ) -> impl Future<Output = Result<Option<String>, ApiError>> + Send;
+}
+
+/// Where notices go.
+pub trait NoticePort: Send + Sync {
+    /// Publishes all notices or fails; returns how many were published.
+    fn publish(&self, notices: &[Notice]) -> impl Future<Output = Result<usize, ApiError>> + Send;
+}
