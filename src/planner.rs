@@ -857,3 +857,7 @@ fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>, vpc_id: &str
         }
     }
 }
+
+#[cfg(test)]
+#[path = "planner_tests.rs"]
+mod tests;
