@@ -7,6 +7,7 @@ use aws_sdk_ec2::primitives::{DateTime, DateTimeFormat};
 use futures::stream::{self, StreamExt};
 use tracing::{info, warn};
 
+use crate::adapters::ApiCallCounter;
 use crate::baseline::Baseline;
 use crate::config::{GuardConfig, Mode};
 use crate::error::GuardError;
@@ -36,6 +37,7 @@ pub struct Guard<E, N> {
     config: GuardConfig,
     region: String,
     baseline: Baseline,
+    api_calls: ApiCallCounter,
 }
 
 /// What happened to one VPC.
@@ -56,7 +58,14 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             config,
             region,
             baseline,
+            api_calls: ApiCallCounter::new(),
         }
+    }
+
+    /// Reports the requests `counter` sees (attach the same counter to the SDK clients).
+    pub fn with_api_call_counter(mut self, counter: ApiCallCounter) -> Self {
+        self.api_calls = counter;
+        self
     }
 
     pub fn region(&self) -> &str {
@@ -77,6 +86,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         &self,
         request: RunRequest,
     ) -> Result<(RunSummary, Vec<VpcOutcome>), GuardError> {
+        let calls_before = self.api_calls.snapshot();
         let mut service_names: Vec<String> = self
             .baseline
             .services
@@ -175,7 +185,11 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             actions_applied: count_outcome(Outcome::Applied),
             actions_failed: count_outcome(Outcome::Failed),
             notices_published: 0,
+            api_calls: 0,
+            api_calls_by_action: BTreeMap::new(),
         };
+        summary.api_calls_by_action = self.api_calls.since(&calls_before);
+        summary.api_calls = summary.api_calls_by_action.values().sum();
         if request.publish_summary {
             let mut totals = summary.clone();
             totals.notices_published = notices.len() + 1;
@@ -191,8 +205,11 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                         source,
                     })?;
         }
+        summary.api_calls_by_action = self.api_calls.since(&calls_before);
+        summary.api_calls = summary.api_calls_by_action.values().sum();
         info!(
             trigger = %summary.trigger,
+            api_calls = summary.api_calls,
             vpcs_checked = summary.vpcs_checked,
             vpcs_drifted = summary.vpcs_drifted,
             actions_applied = summary.actions_applied,

@@ -1,12 +1,12 @@
 //! Lambda entry points: parse the event, pick the scope, run the guard, return the summary.
 
 use aws_config::retry::RetryConfig;
-use aws_config::BehaviorVersion;
+use aws_config::{BehaviorVersion, SdkConfig};
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde_json::{json, Value};
 use tracing::{info, warn};
 
-use crate::adapters::{Ec2Adapter, SnsAdapter};
+use crate::adapters::{ApiCallCounter, Ec2Adapter, SnsAdapter};
 use crate::config::GuardConfig;
 use crate::error::{ConfigError, GuardError};
 use crate::events::{parse_event, Trigger};
@@ -26,16 +26,28 @@ pub async fn guard_from_env() -> Result<AwsGuard, ConfigError> {
         .retry_config(RetryConfig::adaptive().with_max_attempts(5))
         .load()
         .await;
+    build_guard(config, &sdk)
+}
+
+/// Wires the guard to SDK clients built from `sdk`, counting every request they send.
+pub fn build_guard(config: GuardConfig, sdk: &SdkConfig) -> Result<AwsGuard, ConfigError> {
     let region = sdk
         .region()
         .map(|r| r.to_string())
         .ok_or(ConfigError::Missing { name: "AWS_REGION" })?;
-    let ec2 = Ec2Adapter::new(aws_sdk_ec2::Client::new(&sdk));
+    let counter = ApiCallCounter::new();
+    let ec2_config = aws_sdk_ec2::config::Builder::from(sdk)
+        .interceptor(counter.clone())
+        .build();
+    let sns_config = aws_sdk_sns::config::Builder::from(sdk)
+        .interceptor(counter.clone())
+        .build();
+    let ec2 = Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(ec2_config));
     let sns = SnsAdapter::new(
-        aws_sdk_sns::Client::new(&sdk),
+        aws_sdk_sns::Client::from_conf(sns_config),
         config.notice_topic_arn.clone(),
     );
-    Ok(Guard::new(ec2, sns, config, region))
+    Ok(Guard::new(ec2, sns, config, region).with_api_call_counter(counter))
 }
 
 impl From<GuardError> for Diagnostic {

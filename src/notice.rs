@@ -1,5 +1,7 @@
 //! Notices: the JSON documents published to SNS (`vpce-guard.notice/v1`, see docs/notice.schema.json).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::config::Mode;
@@ -65,6 +67,13 @@ pub struct RunSummary {
     pub actions_applied: usize,
     pub actions_failed: usize,
     pub notices_published: usize,
+    /// AWS API requests this run sent (retries included); for `sweep_summary` notices, the
+    /// requests before publishing.
+    #[serde(default)]
+    pub api_calls: u64,
+    /// The same, per API action.
+    #[serde(default)]
+    pub api_calls_by_action: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -607,25 +607,32 @@ impl Ec2Port for Ec2Adapter {
             }
         }
         if !refs.endpoint_ids.is_empty() {
+            // By id rather than by the `vpc-endpoint-id` filter (moto answers that filter with a 500).
+            // Deleted endpoints stay describable for a while, with their VPC.
             let out = self
                 .client
                 .describe_vpc_endpoints()
-                .filters(
-                    Filter::builder()
-                        .name("vpc-endpoint-id")
-                        .set_values(Some(refs.endpoint_ids.iter().cloned().collect()))
-                        .build(),
-                )
+                .set_vpc_endpoint_ids(Some(refs.endpoint_ids.iter().cloned().collect()))
                 .send()
-                .await
-                .map_err(|e| api_error("DescribeVpcEndpoints", e))?;
-            let found: Vec<&str> = out
-                .vpc_endpoints()
-                .iter()
-                .filter_map(|e| e.vpc_id())
-                .collect();
-            unresolved |= found.len() < refs.endpoint_ids.len();
-            vpcs.extend(found.into_iter().map(str::to_string));
+                .await;
+            match out {
+                Ok(out) => {
+                    let found: Vec<&str> = out
+                        .vpc_endpoints()
+                        .iter()
+                        .filter_map(|e| e.vpc_id())
+                        .collect();
+                    unresolved |= found.len() < refs.endpoint_ids.len();
+                    vpcs.extend(found.into_iter().map(str::to_string));
+                }
+                Err(err) => {
+                    let err = api_error("DescribeVpcEndpoints", err);
+                    if !err.code.starts_with("InvalidVpcEndpointId") {
+                        return Err(err);
+                    }
+                    unresolved = true;
+                }
+            }
         }
         if unresolved {
             return Ok(Resolution::WholeRegion);

@@ -1,0 +1,117 @@
+//! Counts AWS API requests on the wire, per action. The number of calls a sweep needs is a
+//! product metric: EC2 throttles per account and region, so reads must not grow with VPC count.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_ec2::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_ec2::error::BoxError;
+
+/// A cheap, clonable counter shared by every SDK client of a guard (retries count as requests).
+#[derive(Debug, Clone, Default)]
+pub struct ApiCallCounter {
+    counts: Arc<Mutex<BTreeMap<String, u64>>>,
+}
+
+impl ApiCallCounter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Requests per action so far.
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        match self.counts.lock() {
+            Ok(counts) => counts.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn record(&self, action: &str) {
+        let mut counts = match self.counts.lock() {
+            Ok(counts) => counts,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *counts.entry(action.to_string()).or_insert(0) += 1;
+    }
+
+    /// Requests per action since `before` (a previous snapshot).
+    pub fn since(&self, before: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+        self.snapshot()
+            .into_iter()
+            .filter_map(|(action, n)| {
+                let delta = n.saturating_sub(before.get(&action).copied().unwrap_or(0));
+                (delta > 0).then_some((action, delta))
+            })
+            .collect()
+    }
+}
+
+/// `Action=DescribeVpcs&Version=…` (EC2 and SNS speak the AWS query protocol).
+pub fn query_action(body: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(body).ok()?;
+    text.split('&')
+        .find_map(|pair| pair.strip_prefix("Action="))
+        .filter(|a| !a.is_empty())
+}
+
+impl Intercept for ApiCallCounter {
+    fn name(&self) -> &'static str {
+        "vpce-guard::ApiCallCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request();
+        let action = request
+            .body()
+            .bytes()
+            .and_then(query_action)
+            .map(str::to_string)
+            .or_else(|| {
+                request
+                    .headers()
+                    .get("x-amz-target")
+                    .map(|t| t.rsplit('.').next().unwrap_or(t).to_string())
+            })
+            .unwrap_or_else(|| "unknown".to_string());
+        self.record(&action);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_query_actions() {
+        assert_eq!(
+            query_action(b"Action=DescribeVpcs&Version=2016-11-15"),
+            Some("DescribeVpcs")
+        );
+        assert_eq!(
+            query_action(b"Version=1&Action=PublishBatch"),
+            Some("PublishBatch")
+        );
+        assert_eq!(query_action(b"{}"), None);
+        assert_eq!(query_action(&[0xff, 0xfe]), None);
+    }
+
+    #[test]
+    fn deltas_count_only_new_requests() {
+        let counter = ApiCallCounter::new();
+        counter.record("DescribeVpcs");
+        let before = counter.snapshot();
+        counter.record("DescribeVpcs");
+        counter.record("PublishBatch");
+        let delta = counter.since(&before);
+        assert_eq!(delta.get("DescribeVpcs"), Some(&1));
+        assert_eq!(delta.get("PublishBatch"), Some(&1));
+        assert_eq!(delta.len(), 2);
+    }
+}

@@ -1,0 +1,526 @@
+//! Shared harness for integration tests: a real moto server on a free loopback port per test,
+//! SDK clients pointed at it, seeding helpers, event files rewritten with moto's ids, and an SQS
+//! queue subscribed to the notice topic to read notices back.
+
+#![allow(dead_code)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, Filter, ResourceType, Tag, TagSpecification, VpcEndpointType,
+};
+use lambda_runtime::{Context, LambdaEvent};
+use serde_json::Value;
+use vpce_guard::config::GuardConfig;
+use vpce_guard::handlers::{build_guard, AwsGuard};
+use vpce_guard::notice::Notice;
+
+pub const REGION: &str = "us-east-1";
+pub const ACCOUNT: &str = "123456789012";
+
+/// A moto server process, killed on drop.
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
+    listener.local_addr().expect("local addr").port()
+}
+
+impl Moto {
+    /// Starts `moto_server` (or `$MOTO_SERVER`) and waits until it accepts connections.
+    pub fn start() -> Self {
+        let binary = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".to_string());
+        for _attempt in 0..3 {
+            let port = free_port();
+            let child = Command::new(&binary)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("could not start {binary}: {e} (pip install 'moto[server]')")
+                });
+            let mut moto = Moto {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+            };
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return moto;
+                }
+                if let Ok(Some(_)) = moto.child.try_wait() {
+                    break; // port taken between probe and bind: try another
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = moto.child.kill();
+        }
+        panic!("moto_server did not start");
+    }
+
+    pub async fn sdk_config(&self) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
+            .load()
+            .await
+    }
+}
+
+/// Everything a test needs: moto, clients, a notice topic with a queue subscribed.
+pub struct Env {
+    pub moto: Moto,
+    pub sdk: SdkConfig,
+    pub ec2: aws_sdk_ec2::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub topic_arn: String,
+    pub queue_url: String,
+}
+
+impl Env {
+    pub async fn new() -> Self {
+        let moto = Moto::start();
+        let sdk = moto.sdk_config().await;
+        let ec2 = aws_sdk_ec2::Client::new(&sdk);
+        let sns = aws_sdk_sns::Client::new(&sdk);
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let topic_arn = sns
+            .create_topic()
+            .name("vpce-guard-notices")
+            .send()
+            .await
+            .expect("create topic")
+            .topic_arn()
+            .expect("topic arn")
+            .to_string();
+        let queue_url = sqs
+            .create_queue()
+            .queue_name("notices")
+            .send()
+            .await
+            .expect("create queue")
+            .queue_url()
+            .expect("queue url")
+            .to_string();
+        let queue_arn = format!("arn:aws:sqs:{REGION}:{ACCOUNT}:notices");
+        sns.subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("sqs")
+            .endpoint(queue_arn)
+            .attributes("RawMessageDelivery", "true")
+            .return_subscription_arn(true)
+            .send()
+            .await
+            .expect("subscribe queue");
+        Env {
+            moto,
+            sdk,
+            ec2,
+            sns,
+            sqs,
+            topic_arn,
+            queue_url,
+        }
+    }
+
+    /// Config as the template sets it, with overrides.
+    pub fn config(&self, overrides: &[(&str, &str)]) -> GuardConfig {
+        let mut vars: Vec<(String, String)> = vec![
+            ("GUARD_MODE".into(), "remediate".into()),
+            ("NOTICE_TOPIC_ARN".into(), self.topic_arn.clone()),
+        ];
+        for (k, v) in overrides {
+            vars.retain(|(key, _)| key != k);
+            vars.push((k.to_string(), v.to_string()));
+        }
+        GuardConfig::from_lookup(|name| {
+            vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+        .expect("valid test config")
+    }
+
+    pub fn guard(&self, overrides: &[(&str, &str)]) -> AwsGuard {
+        build_guard(self.config(overrides), &self.sdk).expect("guard")
+    }
+
+    /// All notices delivered to the queue so far (drains it).
+    pub async fn notices(&self) -> Vec<Notice> {
+        let mut out = Vec::new();
+        let mut empty_polls = 0;
+        while empty_polls < 2 {
+            let received = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(0)
+                .send()
+                .await
+                .expect("receive");
+            let messages = received.messages();
+            if messages.is_empty() {
+                empty_polls += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            empty_polls = 0;
+            for message in messages {
+                let body = message.body().expect("body");
+                let notice: Notice = serde_json::from_str(body)
+                    .unwrap_or_else(|e| panic!("notice does not parse: {e}: {body}"));
+                out.push(notice);
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(message.receipt_handle().expect("handle"))
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+        out
+    }
+
+    // ----- seeding -----
+
+    pub async fn create_vpc(&self, cidr: &str) -> String {
+        self.ec2
+            .create_vpc()
+            .cidr_block(cidr)
+            .send()
+            .await
+            .expect("create vpc")
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .expect("vpc id")
+            .to_string()
+    }
+
+    pub async fn tag(&self, resource: &str, key: &str, value: &str) {
+        self.ec2
+            .create_tags()
+            .resources(resource)
+            .tags(Tag::builder().key(key).value(value).build())
+            .send()
+            .await
+            .expect("tag");
+    }
+
+    pub async fn main_route_table(&self, vpc_id: &str) -> String {
+        let out = self
+            .ec2
+            .describe_route_tables()
+            .filters(filter("vpc-id", vpc_id))
+            .filters(filter("association.main", "true"))
+            .send()
+            .await
+            .expect("describe main route table");
+        out.route_tables()[0]
+            .route_table_id()
+            .expect("id")
+            .to_string()
+    }
+
+    pub async fn create_subnet(&self, vpc_id: &str, cidr: &str, az: &str) -> String {
+        self.ec2
+            .create_subnet()
+            .vpc_id(vpc_id)
+            .cidr_block(cidr)
+            .availability_zone(az)
+            .send()
+            .await
+            .expect("create subnet")
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .expect("subnet id")
+            .to_string()
+    }
+
+    pub async fn create_route_table(&self, vpc_id: &str) -> String {
+        self.ec2
+            .create_route_table()
+            .vpc_id(vpc_id)
+            .send()
+            .await
+            .expect("create route table")
+            .route_table()
+            .and_then(|t| t.route_table_id())
+            .expect("rtb id")
+            .to_string()
+    }
+
+    pub async fn associate(&self, route_table_id: &str, subnet_id: &str) -> String {
+        self.ec2
+            .associate_route_table()
+            .route_table_id(route_table_id)
+            .subnet_id(subnet_id)
+            .send()
+            .await
+            .expect("associate")
+            .association_id()
+            .expect("association id")
+            .to_string()
+    }
+
+    pub async fn internet_gateway(&self, vpc_id: &str) -> String {
+        let igw = self
+            .ec2
+            .create_internet_gateway()
+            .send()
+            .await
+            .expect("igw")
+            .internet_gateway()
+            .and_then(|g| g.internet_gateway_id())
+            .expect("igw id")
+            .to_string();
+        self.ec2
+            .attach_internet_gateway()
+            .internet_gateway_id(&igw)
+            .vpc_id(vpc_id)
+            .send()
+            .await
+            .expect("attach igw");
+        igw
+    }
+
+    pub async fn default_route_to(&self, route_table_id: &str, igw: &str) {
+        self.ec2
+            .create_route()
+            .route_table_id(route_table_id)
+            .destination_cidr_block("0.0.0.0/0")
+            .gateway_id(igw)
+            .send()
+            .await
+            .expect("create route");
+    }
+
+    pub async fn set_dns(&self, vpc_id: &str, support: bool, hostnames: bool) {
+        self.ec2
+            .modify_vpc_attribute()
+            .vpc_id(vpc_id)
+            .enable_dns_support(AttributeBooleanValue::builder().value(support).build())
+            .send()
+            .await
+            .expect("dns support");
+        self.ec2
+            .modify_vpc_attribute()
+            .vpc_id(vpc_id)
+            .enable_dns_hostnames(AttributeBooleanValue::builder().value(hostnames).build())
+            .send()
+            .await
+            .expect("dns hostnames");
+    }
+
+    /// A VPC with a public and a private subnet in each of two AZs; the main table is public
+    /// (default route to an IGW), each private subnet has its own route table.
+    pub async fn two_az_vpc(&self, second_octet: u8) -> SeededVpc {
+        let vpc_id = self.create_vpc(&format!("10.{second_octet}.0.0/16")).await;
+        let main = self.main_route_table(&vpc_id).await;
+        let igw = self.internet_gateway(&vpc_id).await;
+        self.default_route_to(&main, &igw).await;
+        let mut seeded = SeededVpc {
+            vpc_id: vpc_id.clone(),
+            main_route_table: main,
+            ..SeededVpc::default()
+        };
+        for (i, az) in ["us-east-1a", "us-east-1b"].iter().enumerate() {
+            let public = self
+                .create_subnet(&vpc_id, &format!("10.{second_octet}.{}.0/24", i * 2), az)
+                .await;
+            let private = self
+                .create_subnet(
+                    &vpc_id,
+                    &format!("10.{second_octet}.{}.0/24", i * 2 + 1),
+                    az,
+                )
+                .await;
+            let table = self.create_route_table(&vpc_id).await;
+            self.associate(&table, &private).await;
+            seeded.public_subnets.push(public);
+            seeded.private_subnets.push(private);
+            seeded.private_route_tables.push(table);
+        }
+        seeded
+    }
+
+    // ----- reading back -----
+
+    /// Live endpoints of a VPC (deleted ones filtered out).
+    pub async fn endpoints(&self, vpc_id: &str) -> Vec<aws_sdk_ec2::types::VpcEndpoint> {
+        self.ec2
+            .describe_vpc_endpoints()
+            .filters(filter("vpc-id", vpc_id))
+            .send()
+            .await
+            .expect("describe endpoints")
+            .vpc_endpoints()
+            .iter()
+            .filter(|e| {
+                e.state().map(|s| s.as_str().to_ascii_lowercase()) != Some("deleted".into())
+            })
+            .cloned()
+            .collect()
+    }
+
+    pub async fn endpoint_for(
+        &self,
+        vpc_id: &str,
+        short: &str,
+    ) -> Vec<aws_sdk_ec2::types::VpcEndpoint> {
+        let name = format!("com.amazonaws.{REGION}.{short}");
+        self.endpoints(vpc_id)
+            .await
+            .into_iter()
+            .filter(|e| e.service_name() == Some(name.as_str()))
+            .collect()
+    }
+
+    pub async fn guard_group(&self, vpc_id: &str) -> Option<aws_sdk_ec2::types::SecurityGroup> {
+        self.ec2
+            .describe_security_groups()
+            .filters(filter("vpc-id", vpc_id))
+            .filters(filter("group-name", "vpce-guard-endpoints"))
+            .send()
+            .await
+            .expect("describe groups")
+            .security_groups()
+            .first()
+            .cloned()
+    }
+
+    pub async fn dns(&self, vpc_id: &str) -> (bool, bool) {
+        let get = |name: aws_sdk_ec2::types::VpcAttributeName| async move {
+            let out = self
+                .ec2
+                .describe_vpc_attribute()
+                .vpc_id(vpc_id)
+                .attribute(name.clone())
+                .send()
+                .await
+                .expect("describe attribute");
+            match name {
+                aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames => {
+                    out.enable_dns_hostnames()
+                }
+                _ => out.enable_dns_support(),
+            }
+            .and_then(|v| v.value())
+            .unwrap_or(false)
+        };
+        (
+            get(aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport).await,
+            get(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames).await,
+        )
+    }
+
+    /// Creates an endpoint by hand, as an engineer (or a guard-created one, with `managed`).
+    pub async fn hand_made_endpoint(
+        &self,
+        vpc_id: &str,
+        short: &str,
+        kind: VpcEndpointType,
+        route_tables: &[String],
+        subnets: &[String],
+        private_dns: bool,
+        managed: bool,
+    ) -> String {
+        let mut request = self
+            .ec2
+            .create_vpc_endpoint()
+            .vpc_id(vpc_id)
+            .service_name(format!("com.amazonaws.{REGION}.{short}"))
+            .vpc_endpoint_type(kind.clone())
+            .set_route_table_ids((!route_tables.is_empty()).then(|| route_tables.to_vec()))
+            .set_subnet_ids((!subnets.is_empty()).then(|| subnets.to_vec()));
+        if kind == VpcEndpointType::Interface {
+            request = request.private_dns_enabled(private_dns);
+        }
+        if managed {
+            request = request.tag_specifications(
+                TagSpecification::builder()
+                    .resource_type(ResourceType::VpcEndpoint)
+                    .tags(
+                        Tag::builder()
+                            .key("vpce-guard:managed")
+                            .value("true")
+                            .build(),
+                    )
+                    .build(),
+            );
+        }
+        request
+            .send()
+            .await
+            .expect("create endpoint by hand")
+            .vpc_endpoint()
+            .and_then(|e| e.vpc_endpoint_id())
+            .expect("endpoint id")
+            .to_string()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SeededVpc {
+    pub vpc_id: String,
+    pub main_route_table: String,
+    pub public_subnets: Vec<String>,
+    pub private_subnets: Vec<String>,
+    pub private_route_tables: Vec<String>,
+}
+
+pub fn filter(name: &str, value: &str) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
+
+pub fn events_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("events")
+}
+
+/// Loads `events/<name>` with placeholder ids replaced, as a Lambda invocation.
+pub fn event(name: &str, replacements: &[(&str, &str)]) -> LambdaEvent<Value> {
+    let path = events_dir().join(name);
+    let mut text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    for (placeholder, real) in replacements {
+        assert!(
+            text.contains(placeholder),
+            "{name} does not contain placeholder {placeholder}"
+        );
+        text = text.replace(placeholder, real);
+    }
+    let payload: Value = serde_json::from_str(&text).expect("event is JSON");
+    LambdaEvent::new(payload, Context::default())
+}
+
+pub const VPC_PLACEHOLDER: &str = "vpc-0a1b2c3d4e5f67890";
+pub const SUBNET_PLACEHOLDER: &str = "subnet-0a1b2c3d4e5f67890";
+pub const RTB_PLACEHOLDER: &str = "rtb-0a1b2c3d4e5f67890";
+pub const ASSOC_PLACEHOLDER: &str = "rtbassoc-0a1b2c3d4e5f67890";
+pub const VPCE_PLACEHOLDER: &str = "vpce-0a1b2c3d4e5f67890";
+pub const IGW_PLACEHOLDER: &str = "igw-0a1b2c3d4e5f67890";
+
+/// The count of a summary field.
+pub fn n(summary: &Value, field: &str) -> u64 {
+    summary[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("summary has no {field}: {summary}"))
+}
