@@ -1,0 +1,344 @@
+//! The `compliance-sweep` handler against a real moto server: many VPCs, mixed drift, notices
+//! read back from an SQS queue subscribed to the topic, and the request count on the wire.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::*;
+use vpce_guard::adapters::{ApiCallCounter, Ec2Adapter, SnsAdapter};
+use vpce_guard::error::ApiError;
+use vpce_guard::events::ResourceRefs;
+use vpce_guard::guard::Guard;
+use vpce_guard::handlers::compliance_sweep;
+use vpce_guard::model::{DnsAttributes, Observation};
+use vpce_guard::notice::{Notice, NoticeEventType, Outcome};
+use vpce_guard::planner::{Drift, Remedy};
+use vpce_guard::ports::{Ec2Port, Resolution, Scope};
+
+const DESCRIBES: [&str; 6] = [
+    "DescribeVpcs",
+    "DescribeSubnets",
+    "DescribeRouteTables",
+    "DescribeVpcEndpoints",
+    "DescribeSecurityGroups",
+    "DescribeVpcEndpointServices",
+];
+
+fn svc(short: &str) -> Option<String> {
+    Some(format!("com.amazonaws.{REGION}.{short}"))
+}
+
+type DriftSet = BTreeSet<(Option<String>, Drift)>;
+
+fn drift_set(notice: &Notice) -> DriftSet {
+    notice
+        .findings
+        .iter()
+        .map(|f| (f.service.clone(), f.drift))
+        .collect()
+}
+
+fn calls(summary: &serde_json::Value) -> BTreeMap<String, u64> {
+    serde_json::from_value(summary["api_calls_by_action"].clone()).expect("api_calls_by_action")
+}
+
+#[tokio::test]
+async fn sweep_over_fifty_vpcs_with_mixed_drift_reports_exactly_the_drift_and_fixes_it() {
+    let env = Env::new().await;
+    let guard = env.guard(&[]);
+    let mut vpcs = Vec::new();
+    for i in 0..50u8 {
+        vpcs.push(env.two_az_vpc(i + 1).await);
+    }
+    // Converge everything (default VPC included), then break VPCs in different ways.
+    let first = compliance_sweep(&guard, event("scheduled-event.json", &[]))
+        .await
+        .expect("first sweep");
+    assert_eq!(n(&first, "actions_failed"), 0, "{first}");
+    env.notices().await;
+
+    let mut expected: BTreeMap<String, DriftSet> = BTreeMap::new();
+    for (i, vpc) in vpcs.iter().enumerate() {
+        let id = vpc.vpc_id.clone();
+        match i % 10 {
+            0 | 1 => {
+                let logs = env.endpoint_for(&id, "logs").await[0]
+                    .vpc_endpoint_id()
+                    .unwrap()
+                    .to_string();
+                env.ec2
+                    .delete_vpc_endpoints()
+                    .vpc_endpoint_ids(logs)
+                    .send()
+                    .await
+                    .unwrap();
+                expected.insert(id, [(svc("logs"), Drift::MissingEndpoint)].into());
+            }
+            2 | 3 => {
+                env.create_route_table(&id).await;
+                expected.insert(
+                    id,
+                    [
+                        (svc("s3"), Drift::RouteTableNotAssociated),
+                        (svc("dynamodb"), Drift::RouteTableNotAssociated),
+                    ]
+                    .into(),
+                );
+            }
+            4 | 5 => {
+                let octet = i + 1;
+                let subnet = env
+                    .create_subnet(&id, &format!("10.{octet}.30.0/24"), "us-east-1c")
+                    .await;
+                env.associate(&vpc.private_route_tables[0], &subnet).await;
+                expected.insert(
+                    id,
+                    [
+                        (svc("ecr.api"), Drift::AzNotCovered),
+                        (svc("ecr.dkr"), Drift::AzNotCovered),
+                        (svc("logs"), Drift::AzNotCovered),
+                    ]
+                    .into(),
+                );
+            }
+            6 => {
+                env.ec2
+                    .associate_vpc_cidr_block()
+                    .vpc_id(&id)
+                    .cidr_block(format!("10.{}.0.0/16", 100 + i))
+                    .send()
+                    .await
+                    .unwrap();
+                expected.insert(id, [(None, Drift::SecurityGroupRuleMissing)].into());
+            }
+            7 => {
+                // Exempt and drifted: skipped, no notice.
+                env.tag(&id, "vpce-guard:exempt", "true").await;
+                env.create_route_table(&id).await;
+            }
+            _ => {} // compliant
+        }
+    }
+
+    // Report mode first: exactly the drift, nothing changed.
+    let report_guard = env.guard(&[("GUARD_MODE", "report")]);
+    let report = compliance_sweep(&report_guard, event("scheduled-event.json", &[]))
+        .await
+        .expect("report sweep");
+    assert_eq!(
+        n(&report, "vpcs_drifted"),
+        expected.len() as u64,
+        "{report}"
+    );
+    assert_eq!(n(&report, "vpcs_exempt"), 5);
+    assert_eq!(
+        n(&report, "vpcs_checked"),
+        51,
+        "50 seeded + the default VPC"
+    );
+    assert_eq!(n(&report, "vpcs_compliant"), 51 - 5 - expected.len() as u64);
+    assert_eq!(n(&report, "actions_applied"), 0);
+    let report_calls = calls(&report);
+    for action in DESCRIBES {
+        assert_eq!(
+            report_calls.get(action),
+            Some(&1),
+            "{action} once per sweep, whatever the VPC count: {report_calls:?}"
+        );
+    }
+    // Per-VPC reads only for drifted VPCs whose remedies need private DNS (the recreated logs endpoints).
+    assert_eq!(
+        report_calls.get("DescribeVpcAttribute"),
+        Some(&(2 * 10)),
+        "{report_calls:?}"
+    );
+
+    let notices = env.notices().await;
+    let (summaries, vpc_notices): (Vec<Notice>, Vec<Notice>) = notices
+        .into_iter()
+        .partition(|n| n.event_type == NoticeEventType::SweepSummary);
+    assert_eq!(summaries.len(), 1);
+    let totals = summaries[0].totals.as_ref().expect("totals");
+    assert_eq!(totals.vpcs_drifted, expected.len());
+    assert_eq!(totals.notices_published, expected.len() + 1);
+    let seen: BTreeMap<String, DriftSet> = vpc_notices
+        .iter()
+        .map(|n| (n.vpc_id.clone().expect("vpc notice"), drift_set(n)))
+        .collect();
+    assert_eq!(vpc_notices.len(), seen.len(), "one notice per drifted VPC");
+    assert_eq!(seen, expected);
+    assert!(vpc_notices
+        .iter()
+        .all(|n| n.event_type == NoticeEventType::DriftDetected && n.trigger == "schedule"));
+    assert!(vpc_notices
+        .iter()
+        .flat_map(|n| &n.findings)
+        .all(|f| f.outcome == Outcome::Planned));
+
+    // Remediate: the same drift, now applied.
+    let fix = compliance_sweep(&guard, event("scheduled-event.json", &[]))
+        .await
+        .expect("remediating sweep");
+    assert_eq!(n(&fix, "actions_failed"), 0, "{fix}");
+    assert_eq!(n(&fix, "vpcs_drifted"), expected.len() as u64);
+    let notices = env.notices().await;
+    let fixed: BTreeMap<String, DriftSet> = notices
+        .iter()
+        .filter(|n| n.event_type == NoticeEventType::Remediated)
+        .map(|n| (n.vpc_id.clone().unwrap(), drift_set(n)))
+        .collect();
+    assert_eq!(fixed, expected);
+
+    // Then everything but the exempt VPCs is compliant, and a sweep costs the same few reads.
+    let clean = compliance_sweep(&report_guard, event("scheduled-event.json", &[]))
+        .await
+        .expect("clean sweep");
+    assert_eq!(n(&clean, "vpcs_drifted"), 0, "{clean}");
+    assert_eq!(n(&clean, "vpcs_compliant"), 46);
+    let clean_calls = calls(&clean);
+    let expected_calls: BTreeMap<String, u64> = DESCRIBES
+        .iter()
+        .map(|a| (a.to_string(), 1))
+        .chain([("PublishBatch".to_string(), 1)])
+        .collect();
+    assert_eq!(
+        clean_calls, expected_calls,
+        "a compliant region costs 6 reads and 1 publish"
+    );
+    let notices = env.notices().await;
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].event_type, NoticeEventType::SweepSummary);
+}
+
+#[tokio::test]
+async fn reads_do_not_grow_with_the_number_of_compliant_vpcs() {
+    let env = Env::new().await;
+    let guard = env.guard(&[]);
+    let mut per_size = Vec::new();
+    for batch in [1u8, 10] {
+        for i in 0..batch {
+            env.two_az_vpc(100 + per_size.len() as u8 * 20 + i).await;
+        }
+        compliance_sweep(&guard, event("scheduled-event.json", &[]))
+            .await
+            .expect("converge");
+        let report = compliance_sweep(
+            &env.guard(&[("GUARD_MODE", "report")]),
+            event("scheduled-event.json", &[]),
+        )
+        .await
+        .expect("report");
+        assert_eq!(n(&report, "vpcs_drifted"), 0, "{report}");
+        per_size.push((n(&report, "vpcs_checked"), n(&report, "api_calls")));
+    }
+    assert!(per_size[1].0 > per_size[0].0 + 9, "{per_size:?}");
+    assert_eq!(
+        per_size[0].1, per_size[1].1,
+        "same request count for {per_size:?}"
+    );
+    assert_eq!(per_size[0].1, 7, "6 batched reads + 1 publish");
+}
+
+/// Wraps the real EC2 adapter and fails every write to one VPC, as a throttled or broken
+/// account would.
+struct FailingFor {
+    inner: Ec2Adapter,
+    vpc_id: String,
+}
+
+impl Ec2Port for FailingFor {
+    async fn observe(&self, scope: &Scope, names: &[String]) -> Result<Observation, ApiError> {
+        self.inner.observe(scope, names).await
+    }
+    async fn dns_attributes(&self, vpc_id: &str) -> Result<DnsAttributes, ApiError> {
+        self.inner.dns_attributes(vpc_id).await
+    }
+    async fn resolve_vpcs(&self, refs: &ResourceRefs) -> Result<Resolution, ApiError> {
+        self.inner.resolve_vpcs(refs).await
+    }
+    async fn ensure_guard_security_group(
+        &self,
+        vpc_id: &str,
+        cidrs: &[String],
+    ) -> Result<String, ApiError> {
+        if vpc_id == self.vpc_id {
+            return Err(ApiError::new(
+                "CreateSecurityGroup",
+                "RequestLimitExceeded",
+                "Request limit exceeded.",
+            ));
+        }
+        self.inner.ensure_guard_security_group(vpc_id, cidrs).await
+    }
+    async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
+        if vpc_id == self.vpc_id {
+            return Err(ApiError::new(
+                "CreateVpcEndpoint",
+                "RequestLimitExceeded",
+                "Request limit exceeded.",
+            ));
+        }
+        self.inner.apply(vpc_id, remedy).await
+    }
+}
+
+#[tokio::test]
+async fn one_vpcs_failure_never_stops_the_others() {
+    let env = Env::new().await;
+    let broken = env.two_az_vpc(1).await;
+    let healthy = env.two_az_vpc(2).await;
+    let counter = ApiCallCounter::new();
+    let ec2 = FailingFor {
+        inner: Ec2Adapter::new(aws_sdk_ec2::Client::new(&env.sdk)),
+        vpc_id: broken.vpc_id.clone(),
+    };
+    let sns = SnsAdapter::new(aws_sdk_sns::Client::new(&env.sdk), env.topic_arn.clone());
+    let guard = Guard::new(ec2, sns, env.config(&[]), REGION).with_api_call_counter(counter);
+
+    let summary = compliance_sweep(&guard, event("scheduled-event.json", &[]))
+        .await
+        .expect("sweep completes");
+    assert_eq!(n(&summary, "actions_failed"), 6, "{summary}");
+    assert_eq!(env.endpoints(&healthy.vpc_id).await.len(), 5);
+    assert!(env.endpoints(&broken.vpc_id).await.is_empty());
+
+    let notices = env.notices().await;
+    let failed = notices
+        .iter()
+        .find(|n| n.vpc_id.as_deref() == Some(broken.vpc_id.as_str()))
+        .expect("notice for the failing VPC");
+    assert_eq!(failed.event_type, NoticeEventType::RemediationFailed);
+    for f in &failed.findings {
+        assert_eq!(f.outcome, Outcome::Failed);
+        let error = f.error.as_deref().unwrap();
+        assert!(
+            error.contains("RequestLimitExceeded") || error.contains("skipped"),
+            "{error}"
+        );
+    }
+    let ok = notices
+        .iter()
+        .find(|n| n.vpc_id.as_deref() == Some(healthy.vpc_id.as_str()))
+        .unwrap();
+    assert_eq!(ok.event_type, NoticeEventType::Remediated);
+    let summary_notice = notices
+        .iter()
+        .find(|n| n.event_type == NoticeEventType::SweepSummary)
+        .unwrap();
+    assert_eq!(summary_notice.totals.as_ref().unwrap().actions_failed, 6);
+}
+
+#[tokio::test]
+async fn network_events_are_not_swept() {
+    let env = Env::new().await;
+    let vpc = env.create_vpc("10.0.0.0/16").await;
+    let out = compliance_sweep(
+        &env.guard(&[]),
+        event("cloudtrail-create-vpc.json", &[(VPC_PLACEHOLDER, &vpc)]),
+    )
+    .await
+    .expect("ignored");
+    assert_eq!(out["ignored"], true);
+    assert!(env.endpoints(&vpc).await.is_empty());
+}
