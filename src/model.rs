@@ -240,8 +240,10 @@ mod tests {
 
     #[test]
     fn route_table_privacy_depends_only_on_default_routes_to_internet_gateways() {
-        let mut table = RouteTable::default();
-        table.routes = vec![route("10.0.0.0/16", "local"), route("0.0.0.0/0", "nat-1")];
+        let mut table = RouteTable {
+            routes: vec![route("10.0.0.0/16", "local"), route("0.0.0.0/0", "nat-1")],
+            ..RouteTable::default()
+        };
         assert!(table.is_private());
         table.routes.push(route("::/0", "eigw-1"));
         assert!(table.is_private(), "egress-only IGW keeps a table private");

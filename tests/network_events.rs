@@ -37,7 +37,7 @@ async fn new_vpc_without_subnets_gets_gateway_endpoints_on_its_main_route_table(
     for short in ["s3", "dynamodb"] {
         let endpoints = env.endpoint_for(&vpc, short).await;
         assert_eq!(endpoints.len(), 1, "{short}");
-        assert_eq!(endpoints[0].route_table_ids(), [main.clone()]);
+        assert_eq!(endpoints[0].route_table_ids(), std::slice::from_ref(&main));
         assert!(endpoints[0]
             .tags()
             .iter()

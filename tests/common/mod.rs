@@ -10,9 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, ResourceType, Tag, TagSpecification, VpcEndpointType,
-};
+use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, Tag};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::Value;
 use vpce_guard::config::GuardConfig;
@@ -430,51 +428,6 @@ impl Env {
             get(aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport).await,
             get(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames).await,
         )
-    }
-
-    /// Creates an endpoint by hand, as an engineer (or a guard-created one, with `managed`).
-    pub async fn hand_made_endpoint(
-        &self,
-        vpc_id: &str,
-        short: &str,
-        kind: VpcEndpointType,
-        route_tables: &[String],
-        subnets: &[String],
-        private_dns: bool,
-        managed: bool,
-    ) -> String {
-        let mut request = self
-            .ec2
-            .create_vpc_endpoint()
-            .vpc_id(vpc_id)
-            .service_name(format!("com.amazonaws.{REGION}.{short}"))
-            .vpc_endpoint_type(kind.clone())
-            .set_route_table_ids((!route_tables.is_empty()).then(|| route_tables.to_vec()))
-            .set_subnet_ids((!subnets.is_empty()).then(|| subnets.to_vec()));
-        if kind == VpcEndpointType::Interface {
-            request = request.private_dns_enabled(private_dns);
-        }
-        if managed {
-            request = request.tag_specifications(
-                TagSpecification::builder()
-                    .resource_type(ResourceType::VpcEndpoint)
-                    .tags(
-                        Tag::builder()
-                            .key("vpce-guard:managed")
-                            .value("true")
-                            .build(),
-                    )
-                    .build(),
-            );
-        }
-        request
-            .send()
-            .await
-            .expect("create endpoint by hand")
-            .vpc_endpoint()
-            .and_then(|e| e.vpc_endpoint_id())
-            .expect("endpoint id")
-            .to_string()
     }
 }
 
