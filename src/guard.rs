@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use aws_sdk_ec2::primitives::{DateTime, DateTimeFormat};
 use futures::stream::{self, StreamExt};
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use crate::adapters::ApiCallCounter;
 use crate::baseline::Baseline;
@@ -13,6 +13,7 @@ use crate::config::{GuardConfig, Mode};
 use crate::error::GuardError;
 use crate::model::{DnsAttributes, RegionInventory};
 use crate::notice::{Notice, NoticeContext, NoticeFinding, Outcome, RunSummary};
+use crate::outbox::{self, UNPUBLISHED_TAG_KEY};
 use crate::planner::{plan_vpc, Drift, Finding, Remedy, SecurityGroupRef, VpcPlan, VpcStatus};
 use crate::ports::{Ec2Port, NoticePort, Scope};
 
@@ -162,10 +163,27 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             mode,
             generated_at: now_rfc3339(),
         };
+        // Findings applied by an earlier invocation whose publish failed (outbox tags).
+        let replays: BTreeMap<String, Vec<NoticeFinding>> = inventory
+            .vpcs
+            .iter()
+            .filter_map(|v| {
+                let value = v.vpc.tags.get(UNPUBLISHED_TAG_KEY)?;
+                let (_trigger, findings) = outbox::decode(value, &self.region);
+                Some((v.vpc.id.clone(), findings))
+            })
+            .collect();
         let mut notices: Vec<Notice> = outcomes
             .iter()
-            .filter(|o| o.status == VpcStatus::Drifted)
-            .map(|o| Notice::for_vpc(&ctx, &o.vpc_id, o.findings.clone()))
+            .filter_map(|o| {
+                let replayed = replays.get(&o.vpc_id).cloned().unwrap_or_default();
+                if o.status != VpcStatus::Drifted && replayed.is_empty() {
+                    return None;
+                }
+                let mut findings = replayed;
+                findings.extend(o.findings.iter().cloned());
+                Some(Notice::for_vpc(&ctx, &o.vpc_id, findings))
+            })
             .collect();
         let count_status = |s: VpcStatus| outcomes.iter().filter(|o| o.status == s).count();
         let count_outcome = |x: Outcome| {
@@ -196,14 +214,23 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             notices.push(Notice::sweep_summary(&ctx, totals));
         }
         if !notices.is_empty() {
-            summary.notices_published =
-                self.notices
-                    .publish(&notices)
-                    .await
-                    .map_err(|source| GuardError::Publish {
+            match self.notices.publish(&notices).await {
+                Ok(published) => summary.notices_published = published,
+                Err(source) => {
+                    self.keep_unpublished(&request.trigger, &notices).await;
+                    return Err(GuardError::Publish {
                         unpublished: notices.len(),
                         source,
-                    })?;
+                    });
+                }
+            }
+            if !replays.is_empty() {
+                let ids: Vec<String> = replays.keys().cloned().collect();
+                if let Err(error) = self.ec2.clear_unpublished(&ids).await {
+                    // Worst case the next run publishes these findings once more.
+                    warn!(%error, vpcs = ?ids, "could not clear the unpublished-notice tags");
+                }
+            }
         }
         summary.api_calls_by_action = self.api_calls.since(&calls_before);
         summary.api_calls = summary.api_calls_by_action.values().sum();
@@ -218,6 +245,24 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             "guard run finished"
         );
         Ok((summary, outcomes))
+    }
+
+    /// After a failed publish: keeps what was applied in an outbox tag per VPC, so the retry
+    /// (which finds nothing left to fix) still tells people what was done. Drift that was only
+    /// detected or failed is found again by the retry and needs no outbox.
+    async fn keep_unpublished(&self, trigger: &str, notices: &[Notice]) {
+        for notice in notices {
+            let Some(vpc_id) = notice.vpc_id.as_deref() else {
+                continue;
+            };
+            let Some(value) = outbox::encode(trigger, &notice.findings) else {
+                continue;
+            };
+            if let Err(error) = self.ec2.mark_unpublished(vpc_id, &value).await {
+                // Last resort: the notice itself goes to the log, so it is not lost.
+                error!(%error, %vpc_id, notice = %notice.to_json(), "notice could not be published nor kept");
+            }
+        }
     }
 
     /// Reads DNS attributes of `vpc_ids` (bounded concurrency). A failed read leaves the VPC's

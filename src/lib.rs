@@ -16,6 +16,7 @@ pub mod guard;
 pub mod handlers;
 pub mod model;
 pub mod notice;
+pub mod outbox;
 pub mod planner;
 pub mod ports;
 pub mod token;

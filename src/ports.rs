@@ -56,6 +56,20 @@ pub trait Ec2Port: Send + Sync {
         cidrs: &[String],
     ) -> impl Future<Output = Result<String, ApiError>> + Send;
 
+    /// Records notice findings that could not be published on the VPC (tag
+    /// [`crate::outbox::UNPUBLISHED_TAG_KEY`]), so the next run publishes them.
+    fn mark_unpublished(
+        &self,
+        vpc_id: &str,
+        value: &str,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// Removes the outbox tag from VPCs whose pending notices were published (one call).
+    fn clear_unpublished(
+        &self,
+        vpc_ids: &[String],
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
     /// Applies one remedy. Security group references are already resolved to existing ids.
     /// Returns the id of a created resource, if any.
     fn apply(

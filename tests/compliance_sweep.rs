@@ -271,6 +271,12 @@ impl Ec2Port for FailingFor {
         }
         self.inner.ensure_guard_security_group(vpc_id, cidrs).await
     }
+    async fn mark_unpublished(&self, vpc_id: &str, value: &str) -> Result<(), ApiError> {
+        self.inner.mark_unpublished(vpc_id, value).await
+    }
+    async fn clear_unpublished(&self, vpc_ids: &[String]) -> Result<(), ApiError> {
+        self.inner.clear_unpublished(vpc_ids).await
+    }
     async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
         if vpc_id == self.vpc_id {
             return Err(ApiError::new(

@@ -740,13 +740,72 @@ async fn publish_failure_fails_the_invocation_and_the_retry_does_not_repeat_reme
         "remediation took effect before publishing"
     );
 
+    let tagged = env
+        .ec2
+        .describe_vpcs()
+        .vpc_ids(&seeded.vpc_id)
+        .send()
+        .await
+        .unwrap();
+    let outbox = tagged.vpcs()[0]
+        .tags()
+        .iter()
+        .find(|t| t.key() == Some("vpce-guard:unpublished"))
+        .and_then(|t| t.value())
+        .expect("applied findings kept in the outbox tag")
+        .to_string();
+    assert!(
+        outbox.starts_with("CreateSubnet ") && outbox.contains("missing_endpoint:ecr.api"),
+        "{outbox}"
+    );
+
     let retry = network_events(&env.guard(&[]), create_subnet())
         .await
         .expect("retry");
     assert_eq!(n(&retry, "actions_applied"), 0, "{retry}");
     assert_eq!(
+        n(&retry, "notices_published"),
+        1,
+        "the retry publishes what the first run did"
+    );
+    assert_eq!(
         env.endpoints(&seeded.vpc_id).await.len(),
         5,
         "no duplicate endpoints"
     );
+    let notices = env.notices().await;
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].event_type, NoticeEventType::Remediated);
+    let replayed: Vec<(Option<String>, Drift)> = notices[0]
+        .findings
+        .iter()
+        .map(|f| (f.service.clone(), f.drift))
+        .collect();
+    assert_eq!(replayed.len(), 6, "{replayed:?}");
+    assert!(replayed.contains(&(
+        Some(format!("com.amazonaws.{REGION}.logs")),
+        Drift::MissingEndpoint
+    )));
+    assert!(replayed.contains(&(None, Drift::VpcDnsAttributesDisabled)));
+    assert!(notices[0]
+        .findings
+        .iter()
+        .all(|f| f.outcome == Outcome::Applied && f.action.contains("earlier invocation")));
+
+    // Published once: the tag is gone and a third run is silent.
+    let tags = env
+        .ec2
+        .describe_vpcs()
+        .vpc_ids(&seeded.vpc_id)
+        .send()
+        .await
+        .unwrap();
+    assert!(tags.vpcs()[0]
+        .tags()
+        .iter()
+        .all(|t| t.key() != Some("vpce-guard:unpublished")));
+    let third = network_events(&env.guard(&[]), create_subnet())
+        .await
+        .expect("third");
+    assert_eq!(n(&third, "notices_published"), 0, "{third}");
 }

@@ -19,6 +19,7 @@ use crate::model::{
     SecurityGroup, ServiceOffer, Subnet, Vpc, GUARD_SECURITY_GROUP_NAME, HTTPS_PORT,
     MANAGED_TAG_KEY,
 };
+use crate::outbox::UNPUBLISHED_TAG_KEY;
 use crate::planner::{Remedy, SecurityGroupRef};
 use crate::ports::{Ec2Port, Resolution, Scope};
 use crate::token::retry_token_after_deleted;
@@ -693,6 +694,31 @@ impl Ec2Port for Ec2Adapter {
         )
         .await?;
         Ok(group_id)
+    }
+
+    async fn mark_unpublished(&self, vpc_id: &str, value: &str) -> Result<(), ApiError> {
+        self.client
+            .create_tags()
+            .resources(vpc_id)
+            .tags(Tag::builder().key(UNPUBLISHED_TAG_KEY).value(value).build())
+            .send()
+            .await
+            .map_err(|e| api_error("CreateTags", e))?;
+        Ok(())
+    }
+
+    async fn clear_unpublished(&self, vpc_ids: &[String]) -> Result<(), ApiError> {
+        // DeleteTags takes up to 1000 resources per call.
+        for chunk in vpc_ids.chunks(1000) {
+            self.client
+                .delete_tags()
+                .set_resources(Some(chunk.to_vec()))
+                .tags(Tag::builder().key(UNPUBLISHED_TAG_KEY).build())
+                .send()
+                .await
+                .map_err(|e| api_error("DeleteTags", e))?;
+        }
+        Ok(())
     }
 
     async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
