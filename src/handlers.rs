@@ -1,6 +1,9 @@
 //! Lambda entry points: parse the event, pick the scope, run the guard, return the summary.
 
+use std::time::Duration;
+
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde_json::{json, Value};
@@ -24,6 +27,14 @@ pub async fn guard_from_env() -> Result<AwsGuard, ConfigError> {
     let sdk = aws_config::defaults(BehaviorVersion::latest())
         // EC2 throttles per account and region: back off adaptively instead of failing fast.
         .retry_config(RetryConfig::adaptive().with_max_attempts(5))
+        // A stuck connection must not eat the whole Lambda timeout: bound each attempt.
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .operation_timeout(Duration::from_secs(90))
+                .build(),
+        )
         .load()
         .await;
     build_guard(config, &sdk)
