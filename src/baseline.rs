@@ -3,6 +3,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use std::collections::BTreeMap;
+
+use crate::cost::{Pricing, PricingOverrides};
 use crate::error::BaselineError;
 
 /// EC2 caps an endpoint policy at 20,480 characters.
@@ -40,17 +43,73 @@ pub struct ServiceSpec {
 
 /// The desired endpoint set for one region. Gateway services come first (S3 first of all),
 /// because an S3 interface endpoint's DNS options depend on the S3 gateway existing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Baseline {
     pub region: String,
     pub services: Vec<ServiceSpec>,
+    /// Prices for this region (defaults, then `pricing`, then `pricing_by_region`).
+    pub pricing: Pricing,
+    pub interface_endpoints: InterfacePolicy,
+    pub nat_traffic: NatTrafficSource,
+}
+
+/// Whether interface endpoints are always created or only where they pay for themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterfacePolicy {
+    #[default]
+    Always,
+    /// Create interface endpoints only in VPCs whose NAT traffic figure shows they save money;
+    /// gateway endpoints (free) are always created. VPCs without a figure get them as usual.
+    WhenCostEffective,
+}
+
+/// Where a VPC's NAT traffic figure comes from, and the traffic shares assumed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NatTrafficSource {
+    /// VPC tag holding the NAT traffic in GB per month.
+    pub tag_key: String,
+    /// Part of NAT traffic bound for the AWS services the endpoints serve.
+    pub aws_share: f64,
+    /// Part of that AWS-service traffic bound for S3/DynamoDB (gateway endpoints).
+    pub gateway_share: f64,
+}
+
+impl Default for NatTrafficSource {
+    fn default() -> Self {
+        Self {
+            tag_key: "vpce-guard:nat-gb-per-month".to_string(),
+            aws_share: 0.5,
+            gateway_share: 0.0,
+        }
+    }
 }
 
 /// The baseline as written by an operator: short names, no region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaselineDocument {
     pub services: Vec<ServiceEntry>,
+    #[serde(default)]
+    pub interface_endpoints: InterfacePolicy,
+    /// Price overrides for every region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<PricingOverrides>,
+    /// Price overrides per region, applied after `pricing`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pricing_by_region: BTreeMap<String, PricingOverrides>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nat_traffic: Option<NatTrafficSource>,
 }
+
+/// Top-level fields a baseline document may have.
+pub const DOCUMENT_FIELDS: &[&str] = &[
+    "services",
+    "interface_endpoints",
+    "pricing",
+    "pricing_by_region",
+    "nat_traffic",
+];
 
 /// One service entry of `GUARD_BASELINE`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +142,10 @@ impl BaselineDocument {
                 entry("ecr.dkr", EndpointType::Interface),
                 entry("logs", EndpointType::Interface),
             ],
+            interface_endpoints: InterfacePolicy::Always,
+            pricing: None,
+            pricing_by_region: BTreeMap::new(),
+            nat_traffic: None,
         }
     }
 
@@ -91,16 +154,17 @@ impl BaselineDocument {
         let value: Value =
             serde_json::from_str(text).map_err(|e| BaselineError::Parse(e.to_string()))?;
         // Parse entry by entry so an error names the index of the bad service.
-        let entries = match &value {
-            Value::Array(items) => items.clone(),
-            Value::Object(map) => {
-                if let Some(unknown) = map.keys().find(|k| k.as_str() != "services") {
+        let (entries, rest) = match value {
+            Value::Array(items) => (items, serde_json::Map::new()),
+            Value::Object(mut map) => {
+                if let Some(unknown) = map.keys().find(|k| !DOCUMENT_FIELDS.contains(&k.as_str())) {
                     return Err(BaselineError::Parse(format!(
-                        "unknown top-level field `{unknown}` (expected `services`)"
+                        "unknown top-level field `{unknown}` (expected one of {})",
+                        DOCUMENT_FIELDS.join(", ")
                     )));
                 }
-                match map.get("services") {
-                    Some(Value::Array(items)) => items.clone(),
+                match map.remove("services") {
+                    Some(Value::Array(items)) => (items, map),
                     Some(_) => {
                         return Err(BaselineError::Parse(
                             "field `services` must be a list".to_string(),
@@ -123,7 +187,23 @@ impl BaselineDocument {
                 .map_err(|e| BaselineError::Parse(format!("field `services[{index}]`: {e}")))?;
             services.push(entry);
         }
-        let doc = Self { services };
+        fn field<T: serde::de::DeserializeOwned + Default>(
+            rest: &serde_json::Map<String, Value>,
+            name: &str,
+        ) -> Result<T, BaselineError> {
+            match rest.get(name) {
+                None => Ok(T::default()),
+                Some(value) => serde_json::from_value(value.clone())
+                    .map_err(|e| BaselineError::Parse(format!("field `{name}`: {e}"))),
+            }
+        }
+        let doc = Self {
+            services,
+            interface_endpoints: field(&rest, "interface_endpoints")?,
+            pricing: field(&rest, "pricing")?,
+            pricing_by_region: field(&rest, "pricing_by_region")?,
+            nat_traffic: field(&rest, "nat_traffic")?,
+        };
         doc.validate()?;
         Ok(doc)
     }
@@ -132,6 +212,43 @@ impl BaselineDocument {
     pub fn validate(&self) -> Result<(), BaselineError> {
         if self.services.is_empty() {
             return Err(BaselineError::Empty);
+        }
+        if let Some(name) = self
+            .pricing
+            .as_ref()
+            .and_then(PricingOverrides::invalid_field)
+        {
+            return Err(BaselineError::Field {
+                field: format!("pricing.{name}"),
+                reason: "must be a non-negative number".to_string(),
+            });
+        }
+        for (region, overrides) in &self.pricing_by_region {
+            if let Some(name) = overrides.invalid_field() {
+                return Err(BaselineError::Field {
+                    field: format!("pricing_by_region.{region}.{name}"),
+                    reason: "must be a non-negative number".to_string(),
+                });
+            }
+        }
+        if let Some(nat) = &self.nat_traffic {
+            for (name, share) in [
+                ("aws_share", nat.aws_share),
+                ("gateway_share", nat.gateway_share),
+            ] {
+                if !(0.0..=1.0).contains(&share) {
+                    return Err(BaselineError::Field {
+                        field: format!("nat_traffic.{name}"),
+                        reason: "must be between 0 and 1".to_string(),
+                    });
+                }
+            }
+            if nat.tag_key.trim().is_empty() || nat.tag_key.len() > 128 {
+                return Err(BaselineError::Field {
+                    field: "nat_traffic.tag_key".to_string(),
+                    reason: "must be a tag key of 1 to 128 characters".to_string(),
+                });
+            }
         }
         let mut seen: Vec<(String, EndpointType)> = Vec::new();
         for (index, entry) in self.services.iter().enumerate() {
@@ -202,9 +319,19 @@ impl BaselineDocument {
                 s.short_name != "s3",
             )
         });
+        let mut pricing = Pricing::default();
+        if let Some(overrides) = &self.pricing {
+            pricing = overrides.apply(pricing);
+        }
+        if let Some(overrides) = self.pricing_by_region.get(region) {
+            pricing = overrides.apply(pricing);
+        }
         Baseline {
             region: region.to_string(),
             services,
+            pricing,
+            interface_endpoints: self.interface_endpoints,
+            nat_traffic: self.nat_traffic.clone().unwrap_or_default(),
         }
     }
 }
@@ -365,5 +492,61 @@ mod tests {
         let a = normalize_policy(&Value::String(r#"{"b":1,"a":2}"#.into())).unwrap();
         let b = normalize_policy(&serde_json::json!({"a":2,"b":1})).unwrap();
         assert_eq!(a, b);
+    }
+}
+
+#[cfg(test)]
+mod document_tests {
+    use super::*;
+
+    #[test]
+    fn pricing_and_cost_policy_are_read_and_resolved_per_region() {
+        let doc = BaselineDocument::parse(
+            r#"{"services":[{"service":"logs","type":"Interface"}],
+                "interface_endpoints":"when_cost_effective",
+                "pricing":{"nat_gateway_per_gb":0.05},
+                "pricing_by_region":{"eu-west-1":{"interface_endpoint_az_hour":0.011}},
+                "nat_traffic":{"aws_share":0.7}}"#,
+        )
+        .unwrap();
+        let us = doc.resolve("us-east-1");
+        assert_eq!(us.interface_endpoints, InterfacePolicy::WhenCostEffective);
+        assert_eq!(us.pricing.nat_gateway_per_gb, 0.05);
+        assert_eq!(us.pricing.interface_endpoint_az_hour, 0.01);
+        assert_eq!(us.nat_traffic.aws_share, 0.7);
+        assert_eq!(us.nat_traffic.tag_key, "vpce-guard:nat-gb-per-month");
+        let eu = doc.resolve("eu-west-1");
+        assert_eq!(eu.pricing.interface_endpoint_az_hour, 0.011);
+        assert_eq!(eu.pricing.nat_gateway_per_gb, 0.05);
+    }
+
+    #[test]
+    fn bad_pricing_and_shares_name_the_field() {
+        let cases = [
+            (
+                r#"{"services":[{"service":"s3","type":"Gateway"}],"pricing":{"nat_gateway_hour":-1}}"#,
+                "pricing.nat_gateway_hour",
+            ),
+            (
+                r#"{"services":[{"service":"s3","type":"Gateway"}],"pricing":{"nat_hour":1}}"#,
+                "pricing",
+            ),
+            (
+                r#"{"services":[{"service":"s3","type":"Gateway"}],"nat_traffic":{"aws_share":2}}"#,
+                "nat_traffic.aws_share",
+            ),
+            (
+                r#"{"services":[{"service":"s3","type":"Gateway"}],"interface_endpoints":"sometimes"}"#,
+                "interface_endpoints",
+            ),
+            (
+                r#"{"services":[{"service":"s3","type":"Gateway"}],"pricing_by_region":{"x":{"nat_gateway_per_gb":-3}}}"#,
+                "pricing_by_region.x.nat_gateway_per_gb",
+            ),
+        ];
+        for (input, field) in cases {
+            let err = BaselineDocument::parse(input).unwrap_err().to_string();
+            assert!(err.contains(field), "{input}: {err}");
+        }
     }
 }

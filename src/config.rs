@@ -27,7 +27,7 @@ impl Mode {
 /// Upper bound for `REMEDIATION_CONCURRENCY`: EC2 throttles per account and region.
 pub const MAX_REMEDIATION_CONCURRENCY: usize = 64;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GuardConfig {
     /// `GUARD_MODE`: `remediate` or `report` (default `report`, the safe choice).
     pub mode: Mode,

@@ -3,7 +3,7 @@
 use thiserror::Error;
 
 /// Configuration that cannot be used; raised at cold start so a bad deployment fails loudly.
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Error, PartialEq)]
 pub enum ConfigError {
     #[error("environment variable {name} is required but not set")]
     Missing { name: &'static str },
@@ -38,6 +38,8 @@ pub enum BaselineError {
     Policy { index: usize, reason: String },
     #[error("field `services[{index}].policy` is {len} characters; EC2 accepts at most 20480")]
     PolicyTooLong { index: usize, len: usize },
+    #[error("field `{field}` {reason}")]
+    Field { field: String, reason: String },
     #[error("field `services[{index}].service` = {name:?} is not a valid service name: {reason}")]
     BadName {
         index: usize,

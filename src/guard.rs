@@ -1,6 +1,7 @@
 //! The reconcile loop: observe (batched) → plan (pure) → act (per drifted VPC) → notify.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use aws_sdk_ec2::primitives::{DateTime, DateTimeFormat};
@@ -10,11 +11,14 @@ use tracing::{error, info, warn};
 use crate::adapters::ApiCallCounter;
 use crate::baseline::Baseline;
 use crate::config::{GuardConfig, Mode};
+use crate::cost::round_cents;
 use crate::error::GuardError;
 use crate::model::{DnsAttributes, RegionInventory};
 use crate::notice::{Notice, NoticeContext, NoticeFinding, Outcome, RunSummary};
 use crate::outbox::{self, UNPUBLISHED_TAG_KEY};
-use crate::planner::{plan_vpc, Drift, Finding, Remedy, SecurityGroupRef, VpcPlan, VpcStatus};
+use crate::planner::{
+    plan_vpc, CostDecision, Drift, Finding, Remedy, SecurityGroupRef, VpcPlan, VpcStatus,
+};
 use crate::ports::{Ec2Port, NoticePort, Scope};
 
 /// One guard run's inputs.
@@ -29,7 +33,22 @@ pub struct RunRequest {
     pub read_dns_for_all: bool,
     /// Publish a `sweep_summary` notice.
     pub publish_summary: bool,
+    /// Publish notices (and handle the outbox). The CLI turns this off and prints them instead.
+    pub notify: bool,
 }
+
+/// Everything a run found and did.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub summary: RunSummary,
+    /// One per VPC in scope, sorted by VPC id.
+    pub outcomes: Vec<VpcOutcome>,
+    /// The notices of the run (published when `notify` was set).
+    pub notices: Vec<Notice>,
+}
+
+/// Called once per VPC as soon as it is done (progress bars).
+pub type ProgressHook = Arc<dyn Fn(&VpcOutcome) + Send + Sync>;
 
 /// The guard for one account and region, over any EC2 and notice adapters.
 pub struct Guard<E, N> {
@@ -39,14 +58,16 @@ pub struct Guard<E, N> {
     region: String,
     baseline: Baseline,
     api_calls: ApiCallCounter,
+    progress: Option<ProgressHook>,
 }
 
 /// What happened to one VPC.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VpcOutcome {
     pub vpc_id: String,
     pub status: VpcStatus,
     pub findings: Vec<NoticeFinding>,
+    pub cost_decisions: Vec<CostDecision>,
 }
 
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
@@ -60,7 +81,19 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             region,
             baseline,
             api_calls: ApiCallCounter::new(),
+            progress: None,
         }
+    }
+
+    /// Reports each VPC as it completes.
+    pub fn with_progress(mut self, hook: ProgressHook) -> Self {
+        self.progress = Some(hook);
+        self
+    }
+
+    /// The baseline resolved for this region.
+    pub fn baseline(&self) -> &Baseline {
+        &self.baseline
     }
 
     /// Reports the requests `counter` sees (attach the same counter to the SDK clients).
@@ -83,10 +116,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
 
     /// Observes, plans and (in remediate mode) fixes every VPC in scope, then publishes notices.
     /// Fails only when observation or publishing fails; per-VPC failures become notices.
-    pub async fn run(
-        &self,
-        request: RunRequest,
-    ) -> Result<(RunSummary, Vec<VpcOutcome>), GuardError> {
+    pub async fn run(&self, request: RunRequest) -> Result<RunReport, GuardError> {
         let calls_before = self.api_calls.snapshot();
         let mut service_names: Vec<String> = self
             .baseline
@@ -182,7 +212,9 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 }
                 let mut findings = replayed;
                 findings.extend(o.findings.iter().cloned());
-                Some(Notice::for_vpc(&ctx, &o.vpc_id, findings))
+                let mut notice = Notice::for_vpc(&ctx, &o.vpc_id, findings);
+                notice.cost_decisions = o.cost_decisions.clone();
+                Some(notice)
             })
             .collect();
         let count_status = |s: VpcStatus| outcomes.iter().filter(|o| o.status == s).count();
@@ -205,6 +237,18 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             notices_published: 0,
             api_calls: 0,
             api_calls_by_action: BTreeMap::new(),
+            monthly_cost_delta_usd: round_cents(
+                outcomes
+                    .iter()
+                    .flat_map(|o| &o.findings)
+                    .filter(|f| matches!(f.outcome, Outcome::Applied | Outcome::Planned))
+                    .map(|f| f.monthly_cost_usd)
+                    .sum(),
+            ),
+            vpcs_interface_skipped_for_cost: outcomes
+                .iter()
+                .filter(|o| !o.cost_decisions.is_empty())
+                .count(),
         };
         summary.api_calls_by_action = self.api_calls.since(&calls_before);
         summary.api_calls = summary.api_calls_by_action.values().sum();
@@ -213,7 +257,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             totals.notices_published = notices.len() + 1;
             notices.push(Notice::sweep_summary(&ctx, totals));
         }
-        if !notices.is_empty() {
+        if request.notify && !notices.is_empty() {
             match self.notices.publish(&notices).await {
                 Ok(published) => summary.notices_published = published,
                 Err(source) => {
@@ -244,7 +288,11 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             notices_published = summary.notices_published,
             "guard run finished"
         );
-        Ok((summary, outcomes))
+        Ok(RunReport {
+            summary,
+            outcomes,
+            notices,
+        })
     }
 
     /// After a failed publish: keeps what was applied in an outbox tag per VPC, so the retry
@@ -320,11 +368,19 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             );
             findings.push(published);
         }
-        VpcOutcome {
+        for decision in &plan.cost_decisions {
+            info!(vpc_id = %vpc_id, reason = %decision.reason, "cost decision");
+        }
+        let outcome = VpcOutcome {
             vpc_id,
             status: plan.status,
             findings,
+            cost_decisions: plan.cost_decisions,
+        };
+        if let Some(progress) = &self.progress {
+            progress(&outcome);
         }
+        outcome
     }
 
     async fn apply_one(
@@ -408,6 +464,7 @@ fn as_notice(
         action,
         outcome,
         error,
+        monthly_cost_usd: finding.monthly_cost_usd,
     }
 }
 

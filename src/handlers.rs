@@ -125,16 +125,17 @@ pub async fn network_events<E: Ec2Port, N: NoticePort>(
     };
     info!(event = %call.event_name, scope = ?scope, "guarding");
     let read_dns_for_all = matches!(scope, Scope::Vpcs(_));
-    let (summary, _) = guard
+    let report = guard
         .run(RunRequest {
             account_id: call.account_id,
             trigger: call.event_name,
             scope,
             read_dns_for_all,
             publish_summary: false,
+            notify: true,
         })
         .await?;
-    Ok(summary_json(&summary))
+    Ok(summary_json(&report.summary))
 }
 
 /// `compliance-sweep`: guards every VPC of the account in the region on a schedule.
@@ -152,14 +153,15 @@ pub async fn compliance_sweep<E: Ec2Port, N: NoticePort>(
         }
         Trigger::Ignored { reason } => return Ok(ignored(reason)),
     };
-    let (summary, _) = guard
+    let report = guard
         .run(RunRequest {
             account_id,
             trigger: "schedule".to_string(),
             scope: Scope::Region,
             read_dns_for_all: false,
             publish_summary: true,
+            notify: true,
         })
         .await?;
-    Ok(summary_json(&summary))
+    Ok(summary_json(&report.summary))
 }

@@ -10,6 +10,7 @@
 pub mod adapters;
 pub mod baseline;
 pub mod config;
+pub mod cost;
 pub mod error;
 pub mod events;
 pub mod guard;

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Mode;
-use crate::planner::Drift;
+use crate::cost::{round_cents, usd};
+use crate::planner::{CostDecision, Drift};
 
 pub const NOTICE_SCHEMA: &str = "vpce-guard.notice/v1";
 /// SNS rejects subjects of 100 characters or more.
@@ -43,7 +44,7 @@ pub enum Outcome {
 }
 
 /// One finding as published.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NoticeFinding {
     pub service: Option<String>,
     pub drift: Drift,
@@ -53,10 +54,13 @@ pub struct NoticeFinding {
     pub outcome: Outcome,
     /// Why it failed or is not remediable.
     pub error: Option<String>,
+    /// Monthly cost (USD) the remedy adds, negative when it saves; 0 for free changes.
+    #[serde(default)]
+    pub monthly_cost_usd: f64,
 }
 
 /// Counters returned by every invocation and carried by `sweep_summary` notices.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub trigger: String,
     pub mode: String,
@@ -74,9 +78,15 @@ pub struct RunSummary {
     /// The same, per API action.
     #[serde(default)]
     pub api_calls_by_action: BTreeMap<String, u64>,
+    /// Monthly cost (USD) of the remedies applied (or planned, in report mode) in this run.
+    #[serde(default)]
+    pub monthly_cost_delta_usd: f64,
+    /// VPCs where `when_cost_effective` left out interface endpoints.
+    #[serde(default)]
+    pub vpcs_interface_skipped_for_cost: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notice {
     pub schema: String,
     pub event_type: NoticeEventType,
@@ -88,6 +98,12 @@ pub struct Notice {
     pub trigger: String,
     pub mode: Mode,
     pub findings: Vec<NoticeFinding>,
+    /// Monthly cost (USD) of the applied or planned remedies of this notice.
+    #[serde(default)]
+    pub monthly_cost_delta_usd: f64,
+    /// Interface endpoints left out because they would cost more than they save.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cost_decisions: Vec<CostDecision>,
     /// One or two sentences for humans (chat, e-mail).
     pub summary: String,
     /// RFC 3339 UTC time the notice was built.
@@ -138,7 +154,14 @@ impl Notice {
                 parts.push(format!("{n} {what}"));
             }
         }
-        let summary = format!(
+        let monthly_cost_delta_usd = round_cents(
+            findings
+                .iter()
+                .filter(|f| matches!(f.outcome, Outcome::Applied | Outcome::Planned))
+                .map(|f| f.monthly_cost_usd)
+                .sum(),
+        );
+        let mut summary = format!(
             "VPC {vpc_id} in {} ({}) had {} finding(s): {}. Drift: {}.",
             ctx.region,
             ctx.account_id,
@@ -146,6 +169,12 @@ impl Notice {
             parts.join(", "),
             drifts.join(", ")
         );
+        if monthly_cost_delta_usd != 0.0 {
+            summary.push_str(&format!(
+                " Monthly cost change: {}.",
+                usd(monthly_cost_delta_usd)
+            ));
+        }
         Self {
             schema: NOTICE_SCHEMA.to_string(),
             event_type,
@@ -155,6 +184,8 @@ impl Notice {
             trigger: ctx.trigger.clone(),
             mode: ctx.mode,
             findings,
+            monthly_cost_delta_usd,
+            cost_decisions: Vec::new(),
             summary,
             generated_at: ctx.generated_at.clone(),
             totals: None,
@@ -164,7 +195,7 @@ impl Notice {
     /// The one summary notice of a sweep.
     pub fn sweep_summary(ctx: &NoticeContext, totals: RunSummary) -> Self {
         let summary = format!(
-            "Sweep of {} ({}) checked {} VPC(s): {} compliant, {} drifted, {} exempt; {} action(s) applied, {} failed.",
+            "Sweep of {} ({}) checked {} VPC(s): {} compliant, {} drifted, {} exempt; {} action(s) applied, {} failed; monthly cost change {}.",
             ctx.region,
             ctx.account_id,
             totals.vpcs_checked,
@@ -172,7 +203,8 @@ impl Notice {
             totals.vpcs_drifted,
             totals.vpcs_exempt,
             totals.actions_applied,
-            totals.actions_failed
+            totals.actions_failed,
+            usd(totals.monthly_cost_delta_usd)
         );
         Self {
             schema: NOTICE_SCHEMA.to_string(),
@@ -183,6 +215,8 @@ impl Notice {
             trigger: ctx.trigger.clone(),
             mode: ctx.mode,
             findings: Vec::new(),
+            monthly_cost_delta_usd: totals.monthly_cost_delta_usd,
+            cost_decisions: Vec::new(),
             summary,
             generated_at: ctx.generated_at.clone(),
             totals: Some(totals),
@@ -257,6 +291,7 @@ mod tests {
             action: "CreateVpcEndpoint".into(),
             outcome,
             error: None,
+            monthly_cost_usd: 14.6,
         }
     }
 

@@ -64,6 +64,7 @@ pub fn decode(value: &str, region: &str) -> (String, Vec<NoticeFinding>) {
                 action: REPLAYED_ACTION.to_string(),
                 outcome: Outcome::Applied,
                 error: None,
+                monthly_cost_usd: 0.0,
             })
         })
         .collect();
@@ -106,6 +107,7 @@ mod tests {
             action: "x".into(),
             outcome,
             error: None,
+            monthly_cost_usd: 0.0,
         }
     }
 

@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::{normalize_policy, Baseline, EndpointType, ServiceSpec};
+use crate::baseline::{normalize_policy, Baseline, EndpointType, InterfacePolicy, ServiceSpec};
+use crate::cost::{break_even, usd, BreakEven, Pricing, Traffic};
 use crate::model::{
     DnsAttributes, Endpoint, EndpointState, IngressRule, RegionInventory, SecurityGroup,
     ServiceOffer, VpcInventory, GUARD_SECURITY_GROUP_NAME,
@@ -210,7 +211,7 @@ fn describe_rule(rule: &IngressRule) -> String {
 }
 
 /// One drift found in a VPC, with its remedy or the reason there is none.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// Full service name; None for VPC-wide findings (DNS attributes, security group).
     pub service: Option<String>,
@@ -219,6 +220,8 @@ pub struct Finding {
     pub remedy: Option<Remedy>,
     /// Why no remedy is planned (report-only drift, or a safety rule).
     pub not_remediable: Option<String>,
+    /// What the remedy adds to (or, negative, removes from) the monthly bill, in USD.
+    pub monthly_cost_usd: f64,
 }
 
 impl Finding {
@@ -229,6 +232,7 @@ impl Finding {
             resource_ids,
             remedy: Some(remedy),
             not_remediable: None,
+            monthly_cost_usd: 0.0,
         }
     }
 
@@ -244,6 +248,7 @@ impl Finding {
             resource_ids,
             remedy: None,
             not_remediable: Some(reason.into()),
+            monthly_cost_usd: 0.0,
         }
     }
 }
@@ -256,12 +261,26 @@ pub enum VpcStatus {
     Exempt,
 }
 
+/// Interface endpoints deliberately not created because they would not pay for themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostDecision {
+    pub skipped_services: Vec<String>,
+    pub nat_gb_per_month: f64,
+    pub aws_share: f64,
+    pub gateway_share: f64,
+    pub figures: BreakEven,
+    /// The decision with its numbers, for humans.
+    pub reason: String,
+}
+
 /// The plan for one VPC: findings in the order their remedies must run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VpcPlan {
     pub vpc_id: String,
     pub status: VpcStatus,
     pub findings: Vec<Finding>,
+    /// `interface_endpoints: when_cost_effective` decisions (the VPC is compliant by policy).
+    pub cost_decisions: Vec<CostDecision>,
     /// True when a remedy depends on the VPC DNS attributes and they were not observed:
     /// read them (two calls) and plan this VPC again.
     pub needs_dns_attributes: bool,
@@ -327,6 +346,7 @@ pub fn plan_vpc(
             vpc_id,
             status: VpcStatus::Exempt,
             findings: Vec::new(),
+            cost_decisions: Vec::new(),
             needs_dns_attributes: false,
         };
     }
@@ -361,6 +381,7 @@ pub fn plan_vpc(
     let dns_ok = inv.dns.map(|d| d.support && d.hostnames);
     let can_request_private_dns = dns_ok.unwrap_or(true) || options.enable_vpc_dns;
 
+    let cost_decision = cost_decision(&ctx, baseline);
     for spec in &baseline.services {
         let service = ServicePlanInput {
             account_id,
@@ -368,6 +389,7 @@ pub fn plan_vpc(
             offer: offers.get(&spec.service_name),
             interface_group: &interface_group,
             can_request_private_dns,
+            skip_interface_creation: cost_decision.is_some(),
         };
         let (main, dups) = plan_service(&ctx, &service);
         endpoints.extend(main);
@@ -387,6 +409,11 @@ pub fn plan_vpc(
     findings.extend(endpoints);
     findings.extend(duplicates);
 
+    for finding in &mut findings {
+        if let Some(remedy) = &finding.remedy {
+            finding.monthly_cost_usd = remedy_monthly_cost(remedy, &baseline.pricing, inv);
+        }
+    }
     let needs_dns_attributes = inv.dns.is_none()
         && findings
             .iter()
@@ -399,8 +426,83 @@ pub fn plan_vpc(
         },
         vpc_id,
         findings,
+        cost_decisions: cost_decision.into_iter().collect(),
         needs_dns_attributes,
     }
+}
+
+/// What a remedy changes on the monthly bill: interface ENIs cost per AZ-hour, all else is free.
+pub fn remedy_monthly_cost(remedy: &Remedy, pricing: &Pricing, inv: &VpcInventory) -> f64 {
+    match remedy {
+        Remedy::CreateInterfaceEndpoint { subnet_ids, .. }
+        | Remedy::AddSubnets { subnet_ids, .. } => pricing.interface_monthly(subnet_ids.len()),
+        Remedy::DeleteEndpoints { endpoint_ids } => -inv
+            .endpoints
+            .iter()
+            .filter(|e| {
+                endpoint_ids.contains(&e.id) && e.endpoint_type == Some(EndpointType::Interface)
+            })
+            .map(|e| pricing.interface_monthly(e.subnet_ids.len()))
+            .sum::<f64>(),
+        _ => 0.0,
+    }
+}
+
+/// With `interface_endpoints: when_cost_effective` and a NAT traffic figure on the VPC, decides
+/// whether missing interface endpoints are worth creating.
+fn cost_decision(ctx: &VpcContext<'_>, baseline: &Baseline) -> Option<CostDecision> {
+    if baseline.interface_endpoints != InterfacePolicy::WhenCostEffective {
+        return None;
+    }
+    let source = &baseline.nat_traffic;
+    let nat_gb_per_month: f64 = ctx
+        .inv
+        .vpc
+        .tags
+        .get(&source.tag_key)?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|gb: &f64| gb.is_finite() && *gb >= 0.0)?;
+    let services: Vec<String> = baseline
+        .services
+        .iter()
+        .filter(|s| s.endpoint_type == EndpointType::Interface)
+        .map(|s| s.service_name.clone())
+        .collect();
+    let azs = ctx.private_subnets_by_az.len().max(1);
+    let traffic = Traffic {
+        nat_gb_per_month,
+        aws_share: source.aws_share,
+        gateway_share: source.gateway_share,
+    };
+    let figures = break_even(&baseline.pricing, services.len(), azs, &traffic);
+    if figures.cost_effective {
+        return None;
+    }
+    let reason = format!(
+        "interface endpoints skipped for cost: {} endpoints x {} AZs = {}/month against {} of NAT processing saved minus {} of endpoint processing at {} GB/month of NAT traffic ({}% to AWS services): net {}/month; break-even at {}",
+        services.len(),
+        azs,
+        usd(figures.fixed_interface_monthly_usd),
+        usd(figures.nat_processing_saved_usd),
+        usd(figures.interface_processing_usd),
+        nat_gb_per_month,
+        (source.aws_share * 100.0).round(),
+        usd(figures.net_monthly_saving_usd),
+        figures
+            .break_even_nat_gb_per_month
+            .map(|gb| format!("{gb} GB/month"))
+            .unwrap_or_else(|| "no traffic level".to_string()),
+    );
+    Some(CostDecision {
+        skipped_services: services,
+        nat_gb_per_month,
+        aws_share: source.aws_share,
+        gateway_share: source.gateway_share,
+        figures,
+        reason,
+    })
 }
 
 fn dns_finding(vpc_id: &str, dns: DnsAttributes, may_enable: bool) -> Finding {
@@ -562,6 +664,8 @@ struct ServicePlanInput<'a> {
     offer: Option<&'a ServiceOffer>,
     interface_group: &'a Result<SecurityGroupRef, String>,
     can_request_private_dns: bool,
+    /// A cost decision ruled out new interface endpoints in this VPC.
+    skip_interface_creation: bool,
 }
 
 /// Returns (findings about the service's endpoint, duplicate findings to run last).
@@ -807,7 +911,8 @@ fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>, vpc_id: &str
         }
         EndpointType::Interface => {
             // No private subnet yet: nothing to place an endpoint in; a CreateSubnet event brings it.
-            if ctx.private_subnets_by_az.is_empty() {
+            // Or a cost decision (recorded on the plan) ruled the endpoint out.
+            if ctx.private_subnets_by_az.is_empty() || input.skip_interface_creation {
                 return Vec::new();
             }
             let subnets = ctx.subnets_for(offer);

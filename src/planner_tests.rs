@@ -1,7 +1,7 @@
 //! Planner unit tests on hand-built inventories: one per rule and drift code.
 
 use super::*;
-use crate::baseline::BaselineDocument;
+use crate::baseline::{BaselineDocument, InterfacePolicy};
 use crate::model::{Route, RouteTable, Subnet, Vpc, MANAGED_TAG_KEY};
 
 const ACCOUNT: &str = "123456789012";
@@ -776,4 +776,101 @@ fn remedies_describe_the_api_call() {
         r.describe(),
         "ModifyVpcAttribute EnableDnsSupport=true EnableDnsHostnames=true"
     );
+}
+
+#[test]
+fn remedies_carry_their_monthly_cost() {
+    let p = plan(&two_az_vpc());
+    let costs: Vec<f64> = p.findings.iter().map(|f| f.monthly_cost_usd).collect();
+    // Gateways free; each interface endpoint in two AZs: 2 × 730 h × $0.01 = $14.60.
+    assert_eq!(costs, vec![0.0, 0.0, 14.6, 14.6, 14.6]);
+    let total: f64 = costs.iter().sum();
+    assert_eq!(crate::cost::round_cents(total), 43.80);
+
+    let mut inv = compliant_vpc();
+    inv.subnets.push(subnet("subnet-priv-c", "us-east-1c"));
+    inv.route_tables[1].subnet_ids.push("subnet-priv-c".into());
+    assert!(plan(&inv)
+        .findings
+        .iter()
+        .all(|f| (f.monthly_cost_usd - 7.3).abs() < 1e-9));
+
+    let mut inv = compliant_vpc();
+    let mut dup = inv.endpoints[2].clone();
+    dup.id = "vpce-dup".into();
+    dup.created_at = Some(500);
+    inv.endpoints.push(dup);
+    let p = plan(&inv);
+    assert!(
+        (p.findings[0].monthly_cost_usd + 14.6).abs() < 1e-9,
+        "deleting a duplicate saves money"
+    );
+}
+
+fn cost_effective_baseline() -> Baseline {
+    let mut doc = BaselineDocument::standard();
+    doc.interface_endpoints = InterfacePolicy::WhenCostEffective;
+    doc.resolve(REGION)
+}
+
+#[test]
+fn when_cost_effective_skips_interfaces_below_break_even_with_the_numbers() {
+    let mut inv = two_az_vpc();
+    inv.vpc
+        .tags
+        .insert("vpce-guard:nat-gb-per-month".into(), "1000".into());
+    let p = plan_vpc(
+        ACCOUNT,
+        &inv,
+        &offers(),
+        &cost_effective_baseline(),
+        &PlannerOptions::default(),
+    );
+    assert_eq!(
+        drifts(&p),
+        vec![
+            (Some(svc("s3")), Drift::MissingEndpoint),
+            (Some(svc("dynamodb")), Drift::MissingEndpoint)
+        ],
+        "gateways are free and always created"
+    );
+    assert_eq!(p.cost_decisions.len(), 1);
+    let decision = &p.cost_decisions[0];
+    assert_eq!(decision.figures.net_monthly_saving_usd, -26.30);
+    assert!(
+        decision.reason.contains("$43.80/month"),
+        "{}",
+        decision.reason
+    );
+    assert!(
+        decision.reason.contains("2502.9 GB/month"),
+        "{}",
+        decision.reason
+    );
+
+    // Above break-even the interface endpoints are planned as usual.
+    inv.vpc
+        .tags
+        .insert("vpce-guard:nat-gb-per-month".into(), "5000".into());
+    let p = plan_vpc(
+        ACCOUNT,
+        &inv,
+        &offers(),
+        &cost_effective_baseline(),
+        &PlannerOptions::default(),
+    );
+    assert!(p.cost_decisions.is_empty());
+    assert_eq!(p.findings.len(), 5);
+
+    // No figure: no decision, endpoints planned.
+    inv.vpc.tags.clear();
+    let p = plan_vpc(
+        ACCOUNT,
+        &inv,
+        &offers(),
+        &cost_effective_baseline(),
+        &PlannerOptions::default(),
+    );
+    assert!(p.cost_decisions.is_empty());
+    assert_eq!(p.findings.len(), 5);
 }
