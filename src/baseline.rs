@@ -550,3 +550,128 @@ mod document_tests {
         }
     }
 }
+
+/// Where in a baseline file an error is: 1-based line and the field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorLocation {
+    pub line: usize,
+    pub field: String,
+}
+
+/// Points a validation error at its line, so `vpce-guard baseline validate` can say
+/// `file:12: services[2].type: …`.
+pub fn locate_error(text: &str, error: &BaselineError) -> Option<ErrorLocation> {
+    use serde_json::value::RawValue;
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    // Syntax errors carry their own position.
+    if let BaselineError::Parse(message) = error {
+        if let Some(rest) = message.split(" at line ").nth(1) {
+            let line = rest.split_whitespace().next()?.parse().ok()?;
+            return Some(ErrorLocation {
+                line,
+                field: "(syntax)".to_string(),
+            });
+        }
+    }
+    let (index, key) = match error {
+        BaselineError::EmptyName { index }
+        | BaselineError::Duplicate { index, .. }
+        | BaselineError::BadName { index, .. } => (Some(*index), "service"),
+        BaselineError::GatewayNotOffered { index, .. } => (Some(*index), "type"),
+        BaselineError::PrivateDnsOnGateway { index } => (Some(*index), "private_dns"),
+        BaselineError::Policy { index, .. } | BaselineError::PolicyTooLong { index, .. } => {
+            (Some(*index), "policy")
+        }
+        BaselineError::Parse(message) => {
+            let index = message
+                .split("services[")
+                .nth(1)
+                .and_then(|rest| rest.split(']').next())
+                .and_then(|n| n.parse().ok());
+            (index, "")
+        }
+        BaselineError::Field { field, .. } => {
+            let top = field.split('.').next().unwrap_or(field);
+            let needle = format!("\"{top}\"");
+            let offset = text.find(&needle)?;
+            return Some(ErrorLocation {
+                line: line_of(offset),
+                field: field.clone(),
+            });
+        }
+        BaselineError::Empty => (None, "services"),
+    };
+    let services: Vec<&RawValue> = match serde_json::from_str::<Vec<&RawValue>>(text) {
+        Ok(list) => list,
+        Err(_) => {
+            #[derive(Deserialize)]
+            struct Doc<'a> {
+                #[serde(borrow)]
+                services: Vec<&'a RawValue>,
+            }
+            serde_json::from_str::<Doc<'_>>(text).ok()?.services
+        }
+    };
+    let Some(index) = index else {
+        let offset = text.find("\"services\"").unwrap_or(0);
+        return Some(ErrorLocation {
+            line: line_of(offset),
+            field: "services".to_string(),
+        });
+    };
+    let raw = services.get(index)?.get();
+    let start = raw.as_ptr() as usize - text.as_ptr() as usize;
+    let within = if key.is_empty() {
+        0
+    } else {
+        raw.find(&format!("\"{key}\"")).unwrap_or(0)
+    };
+    let field = if key.is_empty() {
+        format!("services[{index}]")
+    } else {
+        format!("services[{index}].{key}")
+    };
+    Some(ErrorLocation {
+        line: line_of(start + within),
+        field,
+    })
+}
+
+#[cfg(test)]
+mod locate_tests {
+    use super::*;
+
+    #[test]
+    fn errors_point_at_the_line_of_the_bad_field() {
+        let text = "{\n  \"services\": [\n    {\"service\": \"s3\", \"type\": \"Gateway\"},\n    {\n      \"service\": \"logs\",\n      \"type\": \"Gateway\"\n    }\n  ]\n}\n";
+        let err = BaselineDocument::parse(text).unwrap_err();
+        assert_eq!(
+            locate_error(text, &err),
+            Some(ErrorLocation {
+                line: 6,
+                field: "services[1].type".into()
+            })
+        );
+        let syntax = "{\n  \"services\": [\n    {\"service\": \"s3\",, }\n  ]\n}";
+        let err = BaselineDocument::parse(syntax).unwrap_err();
+        assert_eq!(locate_error(syntax, &err).map(|l| l.line), Some(3));
+        let unknown = "[\n {\"service\": \"s3\", \"type\": \"Gateway\"},\n {\"service\": \"logs\", \"type\": \"Interface\", \"colour\": 1}\n]";
+        let err = BaselineDocument::parse(unknown).unwrap_err();
+        assert_eq!(
+            locate_error(unknown, &err),
+            Some(ErrorLocation {
+                line: 3,
+                field: "services[1]".into()
+            })
+        );
+        let pricing = "{\"services\": [{\"service\": \"s3\", \"type\": \"Gateway\"}],\n\"pricing\": {\"nat_gateway_hour\": -1}}";
+        let err = BaselineDocument::parse(pricing).unwrap_err();
+        assert_eq!(
+            locate_error(pricing, &err),
+            Some(ErrorLocation {
+                line: 2,
+                field: "pricing.nat_gateway_hour".into()
+            })
+        );
+    }
+}

@@ -9,6 +9,8 @@
 
 pub mod adapters;
 pub mod baseline;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod config;
 pub mod cost;
 pub mod error;

@@ -1,0 +1,196 @@
+//! The `vpce-guard` binary against a real moto server: plan, apply, plan again; JSON output
+//! against the notice JSON Schema; baseline validation; cost arithmetic.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+use serde_json::Value;
+
+fn cli(env: &Env) -> Command {
+    let mut cmd = Command::cargo_bin("vpce-guard").expect("binary built");
+    cmd.env("AWS_ENDPOINT_URL", &env.moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .env_remove("AWS_PROFILE")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    cmd
+}
+
+fn offline() -> Command {
+    let mut cmd = Command::cargo_bin("vpce-guard").expect("binary built");
+    cmd.env_remove("AWS_PROFILE");
+    cmd
+}
+
+fn notice_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/notice.schema.json"
+    ))
+    .expect("schema file");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+#[tokio::test]
+async fn plan_shows_drift_apply_fixes_it_and_plan_is_then_clean() {
+    let env = Env::new().await;
+    let seeded = env.two_az_vpc(0).await;
+
+    let plan = cli(&env)
+        .args(["plan", "--region", REGION])
+        .assert()
+        .code(2);
+    let out = String::from_utf8_lossy(&plan.get_output().stdout).to_string();
+    assert!(out.contains(&seeded.vpc_id), "{out}");
+    for needle in [
+        "missing_endpoint",
+        "vpc_dns_attributes_disabled",
+        "CreateVpcEndpoint Interface",
+        "planned",
+        "$14.60",
+        "Plan: ",
+    ] {
+        assert!(out.contains(needle), "plan output lacks {needle}:\n{out}");
+    }
+    assert!(
+        env.endpoints(&seeded.vpc_id).await.is_empty(),
+        "plan changes nothing"
+    );
+
+    // Without --yes and without a terminal, apply refuses.
+    let refused = cli(&env)
+        .args(["apply", "--region", REGION, "--vpc", &seeded.vpc_id])
+        .write_stdin("")
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(err.contains("--yes"), "{err}");
+    assert!(env.endpoints(&seeded.vpc_id).await.is_empty());
+
+    let applied = cli(&env)
+        .args([
+            "apply",
+            "--region",
+            REGION,
+            "--vpc",
+            &seeded.vpc_id,
+            "--yes",
+        ])
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&applied.get_output().stdout).to_string();
+    assert!(out.contains("6 change(s) applied, 0 failed"), "{out}");
+    assert_eq!(env.endpoints(&seeded.vpc_id).await.len(), 5);
+
+    let clean = cli(&env)
+        .args(["plan", "--region", REGION, "--vpc", &seeded.vpc_id])
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&clean.get_output().stdout).to_string();
+    assert!(out.contains("No drift"), "{out}");
+}
+
+#[tokio::test]
+async fn json_plan_carries_notices_that_match_the_schema() {
+    let env = Env::new().await;
+    let seeded = env.two_az_vpc(0).await;
+    let run = cli(&env)
+        .args([
+            "plan",
+            "--vpc",
+            &seeded.vpc_id,
+            "--output",
+            "json",
+            "--nat-gb-per-month",
+            "1000",
+        ])
+        .assert()
+        .code(2);
+    let value: Value = serde_json::from_slice(&run.get_output().stdout).expect("JSON output");
+    assert_eq!(value["schema"], "vpce-guard.plan/v1");
+    assert_eq!(value["drift"], true);
+    let notices = value["regions"][0]["notices"].as_array().expect("notices");
+    assert_eq!(notices.len(), 1);
+    let validator = notice_schema();
+    for notice in notices {
+        let errors: Vec<String> = validator
+            .iter_errors(notice)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{notice}");
+    }
+    assert_eq!(notices[0]["vpc_id"], seeded.vpc_id.as_str());
+    assert_eq!(notices[0]["monthly_cost_delta_usd"], 43.8);
+    assert_eq!(value["cost"]["figures"]["net_monthly_saving_usd"], -26.3);
+    // A bad document is caught by the schema too (the test can fail).
+    let mut broken = notices[0].clone();
+    broken["findings"][0]["outcome"] = Value::String("maybe".into());
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn baseline_validate_names_line_and_field() {
+    let dir = std::env::temp_dir().join(format!("vpce-guard-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\n  \"services\": [\n    {\"service\": \"s3\", \"type\": \"Gateway\"},\n    {\"service\": \"logs\",\n     \"type\": \"Gateway\"}\n  ]\n}\n").unwrap();
+    let run = offline()
+        .args(["baseline", "validate"])
+        .arg(&bad)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(err.contains("bad.json:5: services[1].type"), "{err}");
+    let good = dir.join("good.json");
+    std::fs::write(
+        &good,
+        r#"[{"service":"s3","type":"Gateway"},{"service":"logs","type":"Interface"}]"#,
+    )
+    .unwrap();
+    let run = offline()
+        .args(["baseline", "validate"])
+        .arg(&good)
+        .assert()
+        .code(0);
+    assert!(String::from_utf8_lossy(&run.get_output().stdout)
+        .contains("valid baseline with 2 service(s)"));
+    let show = offline()
+        .args(["baseline", "show", "--region", "eu-west-1", "--baseline"])
+        .arg(&good)
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&show.get_output().stdout).to_string();
+    assert!(out.contains("com.amazonaws.eu-west-1.logs"), "{out}");
+}
+
+#[test]
+fn cost_prints_the_break_even_and_the_trade_off_table() {
+    let run = offline()
+        .args(["cost", "--nat-gb-per-month", "1000", "--aws-share", "0.5"])
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    for needle in [
+        "$43.80/month",
+        "NAT processing saved: $22.50",
+        "net: -$26.30",
+        "2502.9 GB/month",
+        "$43.70",
+    ] {
+        assert!(out.contains(needle), "cost output lacks {needle}:\n{out}");
+    }
+    let json = offline()
+        .args(["cost", "--nat-gb-per-month", "5000", "--output", "json"])
+        .assert()
+        .code(0);
+    let value: Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    assert_eq!(value["figures"]["net_monthly_saving_usd"], 43.7);
+    assert_eq!(value["figures"]["cost_effective"], true);
+    offline()
+        .args(["cost", "--nat-gb-per-month", "10", "--aws-share", "1.5"])
+        .assert()
+        .code(1);
+}
