@@ -16,6 +16,7 @@ Subcommands:
   summary FILE              pretty-print a function's JSON response (and check it)
   notices                   drain the queue and pretty-print the notices (and check them)
   endpoints                 show the drifted VPC's endpoints as EC2 now reports them
+  log FILE OFFSET           the function's log lines of one invocation, condensed
 
 Checks (--expect ...) make the demo fail loudly when the functions do not behave as expected.
 """
@@ -277,7 +278,8 @@ def cmd_rewrite_event(args) -> None:
     text = text.replace("payments-prod-private-a", "payments-prod-private-c")
     json.loads(text)  # still valid JSON
     Path(args.dst).write_text(text)
-    say(f"{args.src} -> {args.dst}: {', '.join(f'{o} -> {n}' for o, n in replacements.items())}")
+    src, dst = (os.path.relpath(p, ROOT) for p in (args.src, args.dst))
+    say(f"{src} -> {dst}: {', '.join(f'{o} -> {n}' for o, n in replacements.items())}")
 
 
 # --------------------------------------------------------------------------- output
@@ -389,7 +391,7 @@ def cmd_notices(args) -> None:
             )
     if args.raw and notices:
         print()
-        print(f"  {DIM}first notice as published:{RESET}")
+        print(f"  {DIM}the first notice exactly as the queue received it (the SNS message body):{RESET}")
         print(json.dumps(notices[0], indent=2))
 
     if args.expect is not None:
@@ -430,6 +432,45 @@ def cmd_endpoints(args) -> None:
         print(f"  {name:<9} {e['VpcEndpointType']:<9} {e['VpcEndpointId']:<24} {owner:<12} {where}")
 
 
+LOG_NOISE = (
+    "spawning function instance",
+    "starting lambda function instance",
+    "AWS_LAMBDA_MAX_CONCURRENCY",
+)
+
+
+def cmd_log(args) -> None:
+    """Prints what the function logged since OFFSET: its own lines without the runtime's span
+    prefix, and a count of the per-finding lines (the notices below show them in full)."""
+    import re
+
+    with open(args.file, "rb") as f:
+        f.seek(args.offset)
+        text = f.read().decode("utf-8", "replace")
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # colours, if any
+    findings = 0
+    for line in text.splitlines():
+        if any(n in line for n in LOG_NOISE):
+            continue
+        m = re.match(r"^\s*\S*\s*(INFO|WARN|ERROR)\s+(.*)$", line)
+        if m:
+            level, message = m.groups()
+        elif re.match(r"^(Error: |thread '.*' panicked)", line):
+            level, message = "ERROR", line  # the function's own fatal error on stderr
+        else:
+            continue
+        message = re.sub(r"^Lambda runtime invoke\{[^}]*\}: ", "", message)
+        if message.startswith("finding ") and level == "INFO":
+            findings += 1
+            continue
+        if len(message) > 200:
+            message = message[:197] + "..."
+        print(f"    {level:<5} {message}")
+    if findings:
+        print(f"    INFO  ... and {findings} `finding` line(s), one per finding "
+              f"(full log: {os.path.relpath(args.file, ROOT)})")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -467,6 +508,10 @@ def main() -> int:
     p.add_argument("--raw", action="store_true", help="also print the first notice as JSON")
     p.set_defaults(func=cmd_notices)
     sub.add_parser("endpoints").set_defaults(func=cmd_endpoints)
+    p = sub.add_parser("log")
+    p.add_argument("file")
+    p.add_argument("offset", type=int)
+    p.set_defaults(func=cmd_log)
 
     args = parser.parse_args()
     try:
@@ -474,8 +519,17 @@ def main() -> int:
     except DemoError as e:
         print(f"\nERROR: {e}", file=sys.stderr)
         return 1
+    except Exception as e:  # botocore errors: say which call failed, without a traceback
+        module = type(e).__module__ or ""
+        if not module.startswith(("botocore", "boto3", "urllib3")):
+            raise
+        print(f"\nERROR: AWS call to {os.environ.get('AWS_ENDPOINT_URL')} failed: {e}", file=sys.stderr)
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)

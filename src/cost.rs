@@ -147,9 +147,14 @@ pub fn break_even(
     }
 }
 
-/// Money is shown and compared in cents.
+/// Money is shown and compared in cents (and never as `-0.00`).
 pub fn round_cents(usd: f64) -> f64 {
-    (usd * 100.0).round() / 100.0
+    let rounded = (usd * 100.0).round() / 100.0;
+    if rounded == 0.0 {
+        0.0
+    } else {
+        rounded
+    }
 }
 
 /// `$43.80`, `-$26.30`.
@@ -269,5 +274,11 @@ mod tests {
         assert_eq!(usd(43.8), "$43.80");
         assert_eq!(usd(-26.3), "-$26.30");
         assert_eq!(usd(0.004), "$0.00");
+        let nothing: f64 = Vec::<f64>::new().into_iter().sum();
+        assert!(
+            round_cents(nothing).is_sign_positive(),
+            "an empty sum is -0.0 in Rust"
+        );
+        assert_eq!(usd(nothing), "$0.00");
     }
 }

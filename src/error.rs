@@ -3,7 +3,7 @@
 use thiserror::Error;
 
 /// Configuration that cannot be used; raised at cold start so a bad deployment fails loudly.
-#[derive(Debug, Error, PartialEq)]
+#[derive(Error, PartialEq)]
 pub enum ConfigError {
     #[error("environment variable {name} is required but not set")]
     Missing { name: &'static str },
@@ -15,6 +15,13 @@ pub enum ConfigError {
     },
     #[error("GUARD_BASELINE is invalid: {0}")]
     Baseline(#[from] BaselineError),
+}
+
+/// The Lambda runtime prints a failed cold start with `{:?}`: make that the readable message.
+impl std::fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// A baseline document that cannot be used; the message names the offending field.
