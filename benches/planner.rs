@@ -66,7 +66,7 @@ fn vpc(i: usize) -> VpcInventory {
     .enumerate()
     {
         // Drift: every 4th VPC lacks logs, every 7th has a gateway on one table only.
-        if i % 4 == 0 && short == "logs" {
+        if i.is_multiple_of(4) && short == "logs" {
             continue;
         }
         let gateway = kind == EndpointType::Gateway;
@@ -77,7 +77,7 @@ fn vpc(i: usize) -> VpcInventory {
             endpoint_type: Some(kind),
             state: EndpointState::Live("available".into()),
             route_table_ids: if gateway {
-                if i % 7 == 0 {
+                if i.is_multiple_of(7) {
                     private_tables[..1].to_vec()
                 } else {
                     private_tables.clone()
