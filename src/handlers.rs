@@ -20,13 +20,18 @@ use crate::ports::{Ec2Port, NoticePort, Resolution, Scope};
 /// The guard wired to the real AWS SDK clients.
 pub type AwsGuard = Guard<Ec2Adapter, SnsAdapter>;
 
+/// EC2 throttles per account and region (`RequestLimitExceeded`): back off adaptively, with up to
+/// five attempts per call, instead of failing fast.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::adaptive().with_max_attempts(5)
+}
+
 /// Builds the guard once per cold start: config from the environment, SDK clients from the
 /// standard credential chain (and `AWS_ENDPOINT_URL`, which points everything at a local emulator).
 pub async fn guard_from_env() -> Result<AwsGuard, ConfigError> {
     let config = GuardConfig::from_env()?;
     let sdk = aws_config::defaults(BehaviorVersion::latest())
-        // EC2 throttles per account and region: back off adaptively instead of failing fast.
-        .retry_config(RetryConfig::adaptive().with_max_attempts(5))
+        .retry_config(retry_config())
         // A stuck connection must not eat the whole Lambda timeout: bound each attempt.
         .timeout_config(
             TimeoutConfig::builder()

@@ -111,6 +111,9 @@ pub enum Remedy {
     },
     DeleteEndpoints {
         endpoint_ids: Vec<String>,
+        /// Gateway endpoints are first detached from their route tables (endpoint id → tables),
+        /// so their prefix-list routes go before the endpoint does.
+        detach_route_tables: Vec<(String, Vec<String>)>,
     },
 }
 
@@ -183,8 +186,25 @@ impl Remedy {
                     .collect::<Vec<_>>()
                     .join(",")
             ),
-            Remedy::DeleteEndpoints { endpoint_ids } => {
-                format!("DeleteVpcEndpoints [{}]", endpoint_ids.join(","))
+            Remedy::DeleteEndpoints {
+                endpoint_ids,
+                detach_route_tables,
+            } => {
+                let detach: Vec<String> = detach_route_tables
+                    .iter()
+                    .map(|(id, tables)| {
+                        format!(
+                            "ModifyVpcEndpoint {id} RemoveRouteTableIds=[{}]",
+                            tables.join(",")
+                        )
+                    })
+                    .collect();
+                let delete = format!("DeleteVpcEndpoints [{}]", endpoint_ids.join(","));
+                if detach.is_empty() {
+                    delete
+                } else {
+                    format!("{}; {delete}", detach.join("; "))
+                }
             }
         }
     }
@@ -436,7 +456,7 @@ pub fn remedy_monthly_cost(remedy: &Remedy, pricing: &Pricing, inv: &VpcInventor
     match remedy {
         Remedy::CreateInterfaceEndpoint { subnet_ids, .. }
         | Remedy::AddSubnets { subnet_ids, .. } => pricing.interface_monthly(subnet_ids.len()),
-        Remedy::DeleteEndpoints { endpoint_ids } => -inv
+        Remedy::DeleteEndpoints { endpoint_ids, .. } => -inv
             .endpoints
             .iter()
             .filter(|e| {
@@ -730,12 +750,51 @@ fn plan_service(
             let ids: Vec<String> = ours.iter().map(|e| e.id.clone()).collect();
             let mut resource_ids = vec![kept.id.clone()];
             resource_ids.extend(ids.iter().cloned());
+            let detach_route_tables: Vec<(String, Vec<String>)> = ours
+                .iter()
+                .filter(|e| !e.route_table_ids.is_empty())
+                .map(|e| (e.id.clone(), e.route_table_ids.clone()))
+                .collect();
             duplicates.push(Finding::fix(
                 service,
                 Drift::DuplicateEndpoint,
                 resource_ids,
-                Remedy::DeleteEndpoints { endpoint_ids: ids },
+                Remedy::DeleteEndpoints {
+                    endpoint_ids: ids,
+                    detach_route_tables,
+                },
             ));
+            // Private tables only the deleted duplicates covered move to the kept endpoint,
+            // after the deletion (a table holds one route per prefix list).
+            if spec.endpoint_type == EndpointType::Gateway {
+                let staying: BTreeSet<&str> = std::iter::once(kept)
+                    .chain(theirs.iter().copied())
+                    .flat_map(|e| e.route_table_ids.iter().map(String::as_str))
+                    .collect();
+                let leaving: BTreeSet<&str> = ours
+                    .iter()
+                    .flat_map(|e| e.route_table_ids.iter().map(String::as_str))
+                    .collect();
+                let move_over: Vec<String> = ctx
+                    .private_route_tables
+                    .iter()
+                    .filter(|t| leaving.contains(t.as_str()) && !staying.contains(t.as_str()))
+                    .cloned()
+                    .collect();
+                if !move_over.is_empty() {
+                    let mut ids = vec![kept.id.clone()];
+                    ids.extend(move_over.iter().cloned());
+                    duplicates.push(Finding::fix(
+                        service,
+                        Drift::RouteTableNotAssociated,
+                        ids,
+                        Remedy::AddRouteTables {
+                            endpoint_id: kept.id.clone(),
+                            route_table_ids: move_over,
+                        },
+                    ));
+                }
+            }
         }
         if !theirs.is_empty() {
             let mut resource_ids = vec![kept.id.clone()];

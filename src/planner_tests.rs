@@ -567,7 +567,8 @@ fn duplicates_keep_the_oldest_and_delete_only_guard_created_ones() {
     assert_eq!(
         p.findings[0].remedy,
         Some(Remedy::DeleteEndpoints {
-            endpoint_ids: vec!["vpce-dup-ours".into()]
+            endpoint_ids: vec!["vpce-dup-ours".into()],
+            detach_route_tables: vec![],
         })
     );
     assert_eq!(p.findings[0].resource_ids[0], "vpce-i0", "oldest is kept");
@@ -590,14 +591,19 @@ fn duplicates_run_after_every_other_remedy() {
     assert_eq!(
         last.remedy,
         Some(Remedy::DeleteEndpoints {
-            endpoint_ids: vec!["vpce-g0".into()]
+            endpoint_ids: vec!["vpce-g0".into()],
+            detach_route_tables: vec![(
+                "vpce-g0".into(),
+                vec!["rtb-priv-a".into(), "rtb-priv-b".into()]
+            )],
         })
     );
 }
 
 #[test]
-fn route_table_covered_by_a_duplicate_is_not_added_twice() {
+fn tables_only_a_deleted_gateway_duplicate_covered_move_to_the_kept_endpoint_after_deletion() {
     let mut inv = compliant_vpc();
+    // The kept (older) S3 endpoint covers table a; the guard's newer duplicate covers table b.
     inv.endpoints[0].route_table_ids = vec!["rtb-priv-a".into()];
     let mut dup = inv.endpoints[0].clone();
     dup.id = "vpce-dup".into();
@@ -607,7 +613,21 @@ fn route_table_covered_by_a_duplicate_is_not_added_twice() {
     let p = plan(&inv);
     assert_eq!(
         drifts(&p),
-        vec![(Some(svc("s3")), Drift::DuplicateEndpoint)]
+        vec![
+            (Some(svc("s3")), Drift::DuplicateEndpoint),
+            (Some(svc("s3")), Drift::RouteTableNotAssociated)
+        ]
+    );
+    assert_eq!(
+        p.findings[0].remedy.as_ref().unwrap().describe(),
+        "ModifyVpcEndpoint vpce-dup RemoveRouteTableIds=[rtb-priv-b]; DeleteVpcEndpoints [vpce-dup]"
+    );
+    assert_eq!(
+        p.findings[1].remedy,
+        Some(Remedy::AddRouteTables {
+            endpoint_id: "vpce-g0".into(),
+            route_table_ids: vec!["rtb-priv-b".into()]
+        })
     );
 }
 

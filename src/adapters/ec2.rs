@@ -847,7 +847,19 @@ impl Ec2Port for Ec2Adapter {
                     }
                 }
             }
-            Remedy::DeleteEndpoints { endpoint_ids } => {
+            Remedy::DeleteEndpoints {
+                endpoint_ids,
+                detach_route_tables,
+            } => {
+                for (endpoint_id, tables) in detach_route_tables {
+                    self.client
+                        .modify_vpc_endpoint()
+                        .vpc_endpoint_id(endpoint_id)
+                        .set_remove_route_table_ids(Some(tables.clone()))
+                        .send()
+                        .await
+                        .map_err(|e| api_error("ModifyVpcEndpoint", e))?;
+                }
                 let out = self
                     .client
                     .delete_vpc_endpoints()

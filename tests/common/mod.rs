@@ -477,3 +477,5 @@ pub fn n(summary: &Value, field: &str) -> u64 {
         .as_u64()
         .unwrap_or_else(|| panic!("summary has no {field}: {summary}"))
 }
+
+pub mod fault_proxy;
