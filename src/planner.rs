@@ -19,7 +19,7 @@ use crate::baseline::{normalize_policy, Baseline, EndpointType, InterfacePolicy,
 use crate::cost::{break_even, usd, BreakEven, Pricing, Traffic};
 use crate::model::{
     DnsAttributes, Endpoint, EndpointState, IngressRule, RegionInventory, SecurityGroup,
-    ServiceOffer, VpcInventory, GUARD_SECURITY_GROUP_NAME,
+    ServiceOffer, VpcInventory, GUARD_SECURITY_GROUP_NAME, HTTPS_PORT,
 };
 use crate::token::endpoint_client_token;
 
@@ -387,14 +387,9 @@ pub fn plan_vpc(
         security.extend(plan_security_group(inv, group));
     }
     let interface_group = match guard_group {
-        Some(g) if g.managed => Ok(SecurityGroupRef::Existing(g.id.clone())),
-        Some(g) => Err(format!(
-            "security group {} is named {GUARD_SECURITY_GROUP_NAME} but is not tagged vpce-guard:managed=true; rename it or tag it",
-            g.id
-        )),
-        None => Ok(SecurityGroupRef::CreateGuardManaged {
-            cidrs: inv.vpc.cidr_blocks.clone(),
-        }),
+        Some(g) if g.managed => GroupChoice::Existing(&g.id),
+        Some(g) => GroupChoice::NotOurs(&g.id),
+        None => GroupChoice::Create,
     };
 
     // Private DNS only works when the VPC resolves and names hosts; decide what to ask for.
@@ -407,7 +402,7 @@ pub fn plan_vpc(
             account_id,
             spec,
             offer: offers.get(&spec.service_name),
-            interface_group: &interface_group,
+            interface_group,
             can_request_private_dns,
             skip_interface_creation: cost_decision.is_some(),
         };
@@ -554,21 +549,26 @@ fn dns_finding(vpc_id: &str, dns: DnsAttributes, may_enable: bool) -> Finding {
 }
 
 fn plan_security_group(inv: &VpcInventory, group: &SecurityGroup) -> Vec<Finding> {
-    let expected: BTreeSet<IngressRule> = inv
-        .vpc
-        .cidr_blocks
+    let https_from = |rule: &IngressRule, cidr: &str| {
+        rule.protocol == "tcp"
+            && rule.from_port == Some(HTTPS_PORT)
+            && rule.to_port == Some(HTTPS_PORT)
+            && rule.source.strip_prefix("cidr:") == Some(cidr)
+    };
+    let cidrs = &inv.vpc.cidr_blocks;
+    let missing: Vec<String> = cidrs
         .iter()
-        .map(|c| IngressRule::https_from(c))
-        .collect();
-    let actual: BTreeSet<IngressRule> = group.ingress.iter().cloned().collect();
-    let missing: Vec<String> = inv
-        .vpc
-        .cidr_blocks
-        .iter()
-        .filter(|c| !actual.contains(&IngressRule::https_from(c)))
+        .filter(|c| !group.ingress.iter().any(|r| https_from(r, c)))
         .cloned()
         .collect();
-    let unexpected: Vec<IngressRule> = actual.difference(&expected).cloned().collect();
+    let mut unexpected: Vec<IngressRule> = group
+        .ingress
+        .iter()
+        .filter(|r| !cidrs.iter().any(|c| https_from(r, c)))
+        .cloned()
+        .collect();
+    unexpected.sort();
+    unexpected.dedup();
     let mut findings = Vec::new();
     if !missing.is_empty() {
         let mut ids = vec![group.id.clone()];
@@ -603,23 +603,23 @@ fn plan_security_group(inv: &VpcInventory, group: &SecurityGroup) -> Vec<Finding
 struct VpcContext<'a> {
     inv: &'a VpcInventory,
     /// Private route tables, sorted by id.
-    private_route_tables: Vec<String>,
+    private_route_tables: Vec<&'a str>,
     /// AZ → private subnet ids (sorted).
-    private_subnets_by_az: BTreeMap<String, Vec<String>>,
+    private_subnets_by_az: BTreeMap<&'a str, Vec<&'a str>>,
     subnet_az: BTreeMap<&'a str, &'a str>,
 }
 
 impl<'a> VpcContext<'a> {
     fn new(inv: &'a VpcInventory) -> Self {
-        let mut private_route_tables: Vec<String> = inv
+        let mut private_route_tables: Vec<&str> = inv
             .route_tables
             .iter()
             .filter(|t| t.is_private())
-            .map(|t| t.id.clone())
+            .map(|t| t.id.as_str())
             .collect();
-        private_route_tables.sort();
+        private_route_tables.sort_unstable();
         let main = inv.route_tables.iter().find(|t| t.is_main);
-        let mut private_subnets_by_az: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut private_subnets_by_az: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for subnet in &inv.subnets {
             let table = inv
                 .route_tables
@@ -629,13 +629,13 @@ impl<'a> VpcContext<'a> {
             // No table at all (not yet observable): not known to be private, leave it alone.
             if table.is_some_and(|t| t.is_private()) {
                 private_subnets_by_az
-                    .entry(subnet.availability_zone.clone())
+                    .entry(subnet.availability_zone.as_str())
                     .or_default()
-                    .push(subnet.id.clone());
+                    .push(subnet.id.as_str());
             }
         }
         for ids in private_subnets_by_az.values_mut() {
-            ids.sort();
+            ids.sort_unstable();
         }
         let subnet_az = inv
             .subnets
@@ -650,13 +650,13 @@ impl<'a> VpcContext<'a> {
         }
     }
 
-    fn endpoints_of(&self, spec: &ServiceSpec) -> impl Iterator<Item = &'a Endpoint> {
-        let name = spec.service_name.clone();
-        let kind = spec.endpoint_type;
-        self.inv
-            .endpoints
-            .iter()
-            .filter(move |e| e.service_name == name && e.endpoint_type == Some(kind))
+    fn endpoints_of<'s>(&self, spec: &'s ServiceSpec) -> impl Iterator<Item = &'a Endpoint> + 's
+    where
+        'a: 's,
+    {
+        self.inv.endpoints.iter().filter(move |e| {
+            e.endpoint_type == Some(spec.endpoint_type) && e.service_name == spec.service_name
+        })
     }
 
     fn has_live_interface_endpoint(&self) -> bool {
@@ -667,22 +667,32 @@ impl<'a> VpcContext<'a> {
     }
 
     /// One private subnet per AZ the service supports (an empty offer list means unknown: any AZ).
-    fn subnets_for(&self, offer: &ServiceOffer) -> BTreeMap<String, String> {
+    /// (AZ, subnet) pairs in AZ order.
+    fn subnets_for(&self, offer: &ServiceOffer) -> Vec<(&'a str, &'a str)> {
         self.private_subnets_by_az
             .iter()
             .filter(|(az, _)| {
-                offer.availability_zones.is_empty() || offer.availability_zones.contains(*az)
+                offer.availability_zones.is_empty() || offer.availability_zones.contains(**az)
             })
-            .filter_map(|(az, ids)| ids.first().map(|id| (az.clone(), id.clone())))
+            .filter_map(|(az, ids)| ids.first().map(|id| (*az, *id)))
             .collect()
     }
+}
+
+/// The security group new interface endpoints of a VPC would get.
+#[derive(Clone, Copy)]
+enum GroupChoice<'a> {
+    Existing(&'a str),
+    Create,
+    /// A group with the guard's name that the guard did not create: never used.
+    NotOurs(&'a str),
 }
 
 struct ServicePlanInput<'a> {
     account_id: &'a str,
     spec: &'a ServiceSpec,
     offer: Option<&'a ServiceOffer>,
-    interface_group: &'a Result<SecurityGroupRef, String>,
+    interface_group: GroupChoice<'a>,
     can_request_private_dns: bool,
     /// A cost decision ruled out new interface endpoints in this VPC.
     skip_interface_creation: bool,
@@ -778,8 +788,8 @@ fn plan_service(
                 let move_over: Vec<String> = ctx
                     .private_route_tables
                     .iter()
-                    .filter(|t| leaving.contains(t.as_str()) && !staying.contains(t.as_str()))
-                    .cloned()
+                    .filter(|t| leaving.contains(**t) && !staying.contains(**t))
+                    .map(|t| t.to_string())
                     .collect();
                 if !move_over.is_empty() {
                     let mut ids = vec![kept.id.clone()];
@@ -817,8 +827,8 @@ fn plan_service(
             let missing: Vec<String> = ctx
                 .private_route_tables
                 .iter()
-                .filter(|t| !covered.contains(t.as_str()))
-                .cloned()
+                .filter(|t| !covered.contains(**t))
+                .map(|t| t.to_string())
                 .collect();
             if !missing.is_empty() {
                 let mut ids = vec![kept.id.clone()];
@@ -842,13 +852,13 @@ fn plan_service(
                 .collect();
             let default_offer = ServiceOffer::default();
             let offer = input.offer.unwrap_or(&default_offer);
-            let missing: Vec<(String, String)> = ctx
+            let missing: Vec<(&str, &str)> = ctx
                 .subnets_for(offer)
                 .into_iter()
-                .filter(|(az, _)| !covered_azs.contains(az.as_str()))
+                .filter(|(az, _)| !covered_azs.contains(az))
                 .collect();
             if !missing.is_empty() {
-                let subnet_ids: Vec<String> = missing.iter().map(|(_, s)| s.clone()).collect();
+                let subnet_ids: Vec<String> = missing.iter().map(|(_, s)| s.to_string()).collect();
                 let mut ids = vec![kept.id.clone()];
                 ids.extend(subnet_ids.iter().cloned());
                 findings.push(Finding::fix(
@@ -955,14 +965,18 @@ fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>, vpc_id: &str
     match spec.endpoint_type {
         EndpointType::Gateway => {
             let mut ids = vec![vpc_id.to_string()];
-            ids.extend(ctx.private_route_tables.iter().cloned());
+            ids.extend(ctx.private_route_tables.iter().map(|t| t.to_string()));
             vec![Finding::fix(
                 service,
                 Drift::MissingEndpoint,
                 ids,
                 Remedy::CreateGatewayEndpoint {
                     service_name: spec.service_name.clone(),
-                    route_table_ids: ctx.private_route_tables.clone(),
+                    route_table_ids: ctx
+                        .private_route_tables
+                        .iter()
+                        .map(|t| t.to_string())
+                        .collect(),
                     policy,
                     client_token,
                 },
@@ -992,17 +1006,22 @@ fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>, vpc_id: &str
                 )];
             }
             let security_group = match input.interface_group {
-                Ok(group) => group.clone(),
-                Err(reason) => {
+                GroupChoice::Existing(id) => SecurityGroupRef::Existing(id.to_string()),
+                GroupChoice::Create => SecurityGroupRef::CreateGuardManaged {
+                    cidrs: ctx.inv.vpc.cidr_blocks.clone(),
+                },
+                GroupChoice::NotOurs(id) => {
                     return vec![Finding::report(
                         service,
                         Drift::MissingEndpoint,
                         vec![vpc_id.to_string()],
-                        reason.clone(),
+                        format!(
+                            "security group {id} is named {GUARD_SECURITY_GROUP_NAME} but is not tagged vpce-guard:managed=true; rename it or tag it"
+                        ),
                     )]
                 }
             };
-            let subnet_ids: Vec<String> = subnets.into_values().collect();
+            let subnet_ids: Vec<String> = subnets.into_iter().map(|(_, s)| s.to_string()).collect();
             let mut ids = vec![vpc_id.to_string()];
             ids.extend(subnet_ids.iter().cloned());
             vec![Finding::fix(
