@@ -870,6 +870,9 @@ def bench_size(n: int, args, binary: Path, workdir: Path) -> dict:
                 log(f"  vpce-guard run {k + 1}/{args.runs} FAILED: {short(e)}")
                 log(f"    requests {proxy.counts()}, moto time per action {proxy.upstream_seconds()}")
                 proxy.wait_idle(args.timeout)
+                if len(runs) >= 2 and all("error" in x for x in runs[-2:]):
+                    log("  vpce-guard: two runs in a row failed, giving up on this size")
+                    break
                 continue
             run = guard_run_record(sw, proxy)
             runs.append(run)
@@ -925,6 +928,9 @@ def bench_size(n: int, args, binary: Path, workdir: Path) -> dict:
                     cruns.append({"error": short(e, 1000), "requests_by_action": proxy.counts()})
                     log(f"  custodian run {k + 1}/{args.runs} FAILED: {short(e)}")
                     proxy.wait_idle(args.timeout)
+                    if len(cruns) >= 2 and all("error" in x for x in cruns[-2:]):
+                        log("  custodian: two runs in a row failed, giving up on this size")
+                        break
                     continue
                 counts = proxy.counts()
                 c["requests"] = sum(counts.values())
