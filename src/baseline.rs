@@ -337,7 +337,7 @@ impl BaselineDocument {
 }
 
 /// `com.amazonaws.us-east-1.ecr.api` and `com.amazonaws.{region}.ecr.api` → `ecr.api`.
-fn short_name(service: &str) -> &str {
+pub fn short_name(service: &str) -> &str {
     let trimmed = service.trim();
     match trimmed.strip_prefix("com.amazonaws.") {
         Some(rest) => match rest.split_once('.') {

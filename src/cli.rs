@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::baseline::{locate_error, Baseline, BaselineDocument, EndpointType};
+use crate::baseline::{locate_error, short_name, Baseline, BaselineDocument, EndpointType};
 use crate::config::{GuardConfig, Mode};
 use crate::cost::{break_even, usd, Traffic, HOURS_PER_MONTH};
 use crate::guard::{RunReport, RunRequest};
@@ -322,23 +322,22 @@ async fn run_region(
     })
 }
 
+/// Report-mode runs of every target region (what `plan` prints and `apply` starts from).
+async fn plan_regions(
+    profile: Option<&str>,
+    target: &Target,
+    doc: &BaselineDocument,
+) -> Result<Vec<RegionRun>, CliError> {
+    let mut runs = Vec::new();
+    for region in regions(profile, &target.regions).await? {
+        runs.push(run_region(profile, &region, target, doc, Mode::Report, None, None).await?);
+    }
+    Ok(runs)
+}
+
 async fn plan(profile: Option<&str>, args: PlanArgs) -> Result<u8, CliError> {
     let doc = load_baseline(args.target.baseline.as_ref())?;
-    let mut runs = Vec::new();
-    for region in regions(profile, &args.target.regions).await? {
-        runs.push(
-            run_region(
-                profile,
-                &region,
-                &args.target,
-                &doc,
-                Mode::Report,
-                None,
-                None,
-            )
-            .await?,
-        );
-    }
+    let runs = plan_regions(profile, &args.target, &doc).await?;
     let drift = runs.iter().any(|r| r.report.summary.vpcs_drifted > 0);
     let cost = args.nat_gb_per_month.map(|gb| {
         let baseline = doc.resolve(
@@ -391,22 +390,7 @@ async fn plan(profile: Option<&str>, args: PlanArgs) -> Result<u8, CliError> {
 
 async fn apply(profile: Option<&str>, args: ApplyArgs) -> Result<u8, CliError> {
     let doc = load_baseline(args.target.baseline.as_ref())?;
-    let regions = regions(profile, &args.target.regions).await?;
-    let mut plans = Vec::new();
-    for region in &regions {
-        plans.push(
-            run_region(
-                profile,
-                region,
-                &args.target,
-                &doc,
-                Mode::Report,
-                None,
-                None,
-            )
-            .await?,
-        );
-    }
+    let plans = plan_regions(profile, &args.target, &doc).await?;
     let changes: usize = plans
         .iter()
         .flat_map(|r| &r.report.notices)
@@ -515,14 +499,7 @@ fn region_json(run: &RegionRun) -> serde_json::Value {
 }
 
 fn short(service: Option<&str>) -> String {
-    match service {
-        None => "(vpc)".to_string(),
-        Some(name) => name
-            .strip_prefix("com.amazonaws.")
-            .and_then(|rest| rest.split_once('.'))
-            .map(|(_, s)| s.to_string())
-            .unwrap_or_else(|| name.to_string()),
-    }
+    service.map_or_else(|| "(vpc)".to_string(), |name| short_name(name).to_string())
 }
 
 fn print_region(run: &RegionRun) {

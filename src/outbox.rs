@@ -5,6 +5,7 @@
 //! reads it for free with `DescribeVpcs`, publishes them as `remediated`, then removes the tag.
 //! Tag values hold at most 256 characters, so findings are encoded compactly (`drift:service`).
 
+use crate::baseline::short_name;
 use crate::notice::{NoticeFinding, Outcome};
 use crate::planner::Drift;
 
@@ -72,14 +73,7 @@ pub fn decode(value: &str, region: &str) -> (String, Vec<NoticeFinding>) {
 }
 
 fn short_service(service: Option<&str>) -> String {
-    match service {
-        None => "vpc".to_string(),
-        Some(name) => name
-            .strip_prefix("com.amazonaws.")
-            .and_then(|rest| rest.split_once('.'))
-            .map(|(_, short)| short.to_string())
-            .unwrap_or_else(|| name.to_string()),
-    }
+    service.map_or_else(|| "vpc".to_string(), |name| short_name(name).to_string())
 }
 
 fn sanitize(trigger: &str) -> String {

@@ -11,7 +11,7 @@ use aws_sdk_ec2::Client;
 use tracing::debug;
 
 use super::sdk_error::api_error;
-use crate::baseline::EndpointType;
+use crate::baseline::{short_name, EndpointType};
 use crate::error::ApiError;
 use crate::events::ResourceRefs;
 use crate::model::{
@@ -403,11 +403,7 @@ impl Ec2Adapter {
 fn remedy_service(remedy: &Remedy) -> &str {
     match remedy {
         Remedy::CreateGatewayEndpoint { service_name, .. }
-        | Remedy::CreateInterfaceEndpoint { service_name, .. } => service_name
-            .rsplit_once("amazonaws.")
-            .and_then(|(_, rest)| rest.split_once('.'))
-            .map(|(_, short)| short)
-            .unwrap_or(service_name),
+        | Remedy::CreateInterfaceEndpoint { service_name, .. } => short_name(service_name),
         _ => "",
     }
 }
