@@ -360,8 +360,39 @@ class CountingProxy:
 # --------------------------------------------------------------------------- moto
 
 
+def run_moto_server(host: str, port: int) -> None:
+    """moto_server with one performance fix (`python bench.py --_moto-server HOST PORT`).
+
+    moto's EC2 TagBackend.describe_tags scans every tag of the account with a regex per tag, and
+    every resource's `get_tags()` calls it with `resource-id` = its own id, so a Describe of n
+    tagged resources costs O(n x all tags): DescribeVpcEndpoints of 3,000 VPCs would take many
+    minutes. The patch answers exact `resource-id` lookups from the tag dict directly; the result
+    is the same (same entries, same order within a resource). --stock-moto runs moto unpatched."""
+    from moto import server
+    from moto.ec2.models import tags as tag_models
+    from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix
+
+    original = tag_models.TagBackend.describe_tags
+
+    def describe_tags(self, filters=None):  # type: ignore[no-untyped-def]
+        if filters and set(filters) == {"resource-id"}:
+            ids = filters["resource-id"]
+            if all(isinstance(i, str) and not any(c in i for c in "*?[]\\") for i in ids):
+                out = []
+                for rid in dict.fromkeys(ids):
+                    for key, value in dict.get(self.tags, rid, {}).items():
+                        out.append({"resource_id": rid, "key": key, "value": value,
+                                    "resource_type": EC2_PREFIX_TO_RESOURCE.get(get_prefix(rid), "")})
+                return out
+        return original(self, filters)
+
+    tag_models.TagBackend.describe_tags = describe_tags
+    server.main(["-H", host, "-p", str(port)])
+
+
 class Moto:
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, stock: bool = False) -> None:
+        self.stock = stock
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -372,7 +403,12 @@ class Moto:
         if not exe.exists():
             raise BenchError(f"{exe} is missing: run scripts/bench (it installs moto[server] into .venv)")
         self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(self.port)],
+        if self.stock:
+            cmd = [str(exe), "-H", "127.0.0.1", "-p", str(self.port)]
+        else:
+            cmd = [str(VENV / "bin" / "python"), str(Path(__file__).resolve()), "--_moto-server",
+                   "127.0.0.1", str(self.port)]
+        self.proc = subprocess.Popen(cmd,
                                      stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      env={**safe_env(), "PATH": f"{VENV / 'bin'}:{os.environ.get('PATH', '')}"},
                                      start_new_session=True)
@@ -774,22 +810,24 @@ def guard_run_record(sw: dict, proxy: CountingProxy) -> dict:
     }
 
 
-def bench_size(n: int, args, binary: Path, workdir: Path) -> dict:
-    sdir = workdir / f"size-{n}-{args.backend}"
+def bench_size(n: int, args, binary: Path, workdir: Path) -> list[dict]:
+    """Seeds one fleet of n VPCs and measures it with every backend of args.backends."""
+    stock = "-stock" if args.stock_moto else ""
+    sdir = workdir / f"size-{n}{stock}"
     sdir.mkdir(parents=True, exist_ok=True)
     fn_log = sdir / "function.log"
     fn_log.write_bytes(b"")
-    cached = args.backend == "cached"
-    result: dict[str, Any] = {"vpcs": n, "backend": args.backend}
-    moto = Moto(sdir / "moto.log").start()
+    cached = "cached" in args.backends
+    common: dict[str, Any] = {"vpcs": n, "moto": "stock" if args.stock_moto else "patched"}
+    moto = Moto(sdir / "moto.log", stock=args.stock_moto).start()
     proxy = CountingProxy(moto.port, cache_reads=True).start()
     try:
-        log(f"{n} VPCs ({args.backend} backend): moto on {moto.url}, counting proxy on {proxy.url}")
+        log(f"{n} VPCs: moto on {moto.url}, counting proxy on {proxy.url}")
         topic = create_topic(moto.url)
         t = time.perf_counter()
         recs = seed(moto.url, n, args.workers)
-        result["seed_s"] = round(time.perf_counter() - t, 1)
-        log(f"  seeded {n} VPCs in {result['seed_s']} s")
+        common["seed_s"] = round(time.perf_counter() - t, 1)
+        log(f"  seeded {n} VPCs in {common['seed_s']} s")
 
         # Remediation goes through the proxy with its read cache on (whatever the backend): with
         # thousands of VPCs moto needs longer than the guard's SDK timeouts to answer its reads.
@@ -799,15 +837,16 @@ def bench_size(n: int, args, binary: Path, workdir: Path) -> dict:
         rem = sweep_through_proxy(binary, proxy, topic, "remediate", fn_log, args,
                                   extra_env={"REMEDIATION_CONCURRENCY": "8"})
         r = rem["response"]
-        result["remediate"] = {k: r.get(k) for k in ("vpcs_checked", "vpcs_drifted", "actions_applied",
+        common["remediate"] = {k: r.get(k) for k in ("vpcs_checked", "vpcs_drifted", "actions_applied",
                                                      "actions_failed", "api_calls")}
-        result["remediate"]["total_s"] = round(time.perf_counter() - t, 1)
+        common["remediate"]["total_s"] = round(time.perf_counter() - t, 1)
         log(f"  remediate sweep: {r.get('vpcs_checked')} VPCs, {r.get('actions_applied')} actions applied, "
             f"{r.get('actions_failed')} failed, {rem['sweep_s']:.1f} s")
         if r.get("vpcs_checked") != n or r.get("actions_failed"):
             raise BenchError(f"remediation did not go as expected: {r}")
 
-        # The compliant fleet: requests of a sweep that finds nothing to do.
+        # The compliant fleet: requests of a sweep that finds nothing to do (a count, not a time:
+        # with the cached backend its reads come from the cache after a warm-up run).
         proxy.cache_reads = cached
         proxy.clear_cache()
         proxy.reset()
@@ -818,13 +857,14 @@ def bench_size(n: int, args, binary: Path, workdir: Path) -> dict:
             chk = run_sweep(binary, proxy.url, topic, "report", fn_log, args.timeout, under_time=False)
             r = chk["response"]
             compliant_counts = proxy.counts()
-            result["compliant"] = {
+            common["compliant"] = {
                 "vpcs_compliant": r.get("vpcs_compliant"),
                 "vpcs_drifted": r.get("vpcs_drifted"),
                 "requests": sum(compliant_counts.values()),
                 "requests_by_action": compliant_counts,
                 "api_calls": r.get("api_calls"),
                 "sweep_s": round(chk["sweep_s"], 3),
+                "reads_cached": cached,
             }
             log(f"  compliant check: {r.get('vpcs_compliant')}/{n} compliant, "
                 f"{sum(compliant_counts.values())} requests {compliant_counts}")
@@ -833,7 +873,7 @@ def bench_size(n: int, args, binary: Path, workdir: Path) -> dict:
         except BenchError as e:
             if args.quick:
                 raise
-            result["compliant"] = {"error": short(e, 1000), "requests_by_action": proxy.counts(),
+            common["compliant"] = {"error": short(e, 1000), "requests_by_action": proxy.counts(),
                                    "moto_seconds_by_action": proxy.upstream_seconds()}
             log(f"  compliant check FAILED: {short(e)}")
             proxy.wait_idle(args.timeout)
@@ -844,139 +884,152 @@ def bench_size(n: int, args, binary: Path, workdir: Path) -> dict:
         kinds_count = Counter(plan.values())
         missing = sum(1 for k in plan.values() if k in MISSING_ENDPOINT)
         needs_dns = sum(1 for k in plan.values() if k in NEEDS_DNS)
-        result["drift"] = {"vpcs": len(plan), "by_kind": dict(kinds_count),
+        common["drift"] = {"vpcs": len(plan), "by_kind": dict(kinds_count),
                            "missing_an_endpoint": missing, "needing_dns_read": needs_dns}
         log(f"  drift in {len(plan)} VPCs: {dict(kinds_count)}")
 
-        # vpce-guard, report mode, under /usr/bin/time -v.
-        if cached:
-            proxy.reset()
-            try:
-                sweep_through_proxy(binary, proxy, topic, "report", fn_log, args)
-            except BenchError as e:
-                log(f"  vpce-guard warm-up FAILED: {short(e)}")
-            result["moto_seconds_warmup_guard"] = proxy.upstream_seconds()
-            log(f"  vpce-guard warm-up done; moto's time per action: {result['moto_seconds_warmup_guard']}")
-        runs = []
-        for k in range(args.runs):
-            proxy.reset()
-            try:
-                sw = run_sweep(binary, proxy.url, topic, "report", fn_log, args.timeout, under_time=True)
-            except BenchError as e:
-                if args.quick:
-                    raise
-                runs.append({"error": short(e, 1000), "requests_by_action": proxy.counts(),
-                             "moto_seconds_by_action": proxy.upstream_seconds()})
-                log(f"  vpce-guard run {k + 1}/{args.runs} FAILED: {short(e)}")
-                log(f"    requests {proxy.counts()}, moto time per action {proxy.upstream_seconds()}")
-                proxy.wait_idle(args.timeout)
-                if len(runs) >= 2 and all("error" in x for x in runs[-2:]):
-                    log("  vpce-guard: two runs in a row failed, giving up on this size")
-                    break
-                continue
-            run = guard_run_record(sw, proxy)
-            runs.append(run)
-            match = "=" if run["api_calls"] == run["requests"] else "!="
-            log(f"  vpce-guard run {k + 1}/{args.runs}: sweep {run['sweep_s']:.3f} s, process "
-                f"{run['process_s']:.3f} s, RSS {run['max_rss_mb'] or 0:.1f} MB, CPU {run['cpu_s'] or 0:.2f} s, "
-                f"requests {run['requests']} (api_calls {run['api_calls']} {match} proxy), "
-                f"drifted {run['vpcs_drifted']}")
-            log(f"    moto time per action: {run['moto_seconds_by_action']}")
-        ok = [x for x in runs if "error" not in x]
-        g: dict[str, Any] = {"runs": runs, "failed_runs": len(runs) - len(ok)}
-        if ok:
-            g.update({
-                "sweep_s": med([x["sweep_s"] for x in ok]),
-                "process_s": med([x["process_s"] for x in ok]),
-                "max_rss_mb": med([x["max_rss_mb"] for x in ok]),
-                "cpu_s": med([x["cpu_s"] for x in ok]),
-                "requests": ok[-1]["requests"],
-                "requests_by_action": ok[-1]["requests_by_action"],
-                "api_calls": ok[-1]["api_calls"],
-                "api_calls_match_proxy": all(x["api_calls"] == x["requests"] and
-                                             x["api_calls_by_action"] == x["requests_by_action"] for x in ok),
-                "requests_stable": len({x["requests"] for x in ok}) == 1,
-                "vpcs_drifted": ok[-1]["vpcs_drifted"],
-            })
-            if g["vpcs_drifted"] != len(plan):
-                log(f"  WARNING: vpce-guard found {g['vpcs_drifted']} drifted VPCs, {len(plan)} were drifted")
-        else:
-            g["error"] = runs[-1]["error"] if runs else "no run"
-        result["vpce_guard"] = g
-
-        if not args.quick and not args.no_custodian:
-            cdir = sdir / "custodian"
-            cdir.mkdir(exist_ok=True)
-            if cached:
-                proxy.reset()
-                for attempt in (1, 2, 3):
-                    try:
-                        run_custodian(proxy.url, cdir, args.timeout)
-                        break
-                    except BenchError as e:
-                        log(f"  custodian warm-up attempt {attempt} failed: {short(e, 200)}")
-                        proxy.wait_idle(args.timeout)
-                result["moto_seconds_warmup_custodian"] = proxy.upstream_seconds()
-                log(f"  custodian warm-up done; moto's time per action: {result['moto_seconds_warmup_custodian']}")
-            cruns = []
-            expected = {v for v, k in plan.items() if k in MISSING_ENDPOINT}
-            for k in range(args.runs):
-                proxy.reset()
-                try:
-                    c = run_custodian(proxy.url, cdir, args.timeout)
-                except BenchError as e:
-                    cruns.append({"error": short(e, 1000), "requests_by_action": proxy.counts()})
-                    log(f"  custodian run {k + 1}/{args.runs} FAILED: {short(e)}")
-                    proxy.wait_idle(args.timeout)
-                    if len(cruns) >= 2 and all("error" in x for x in cruns[-2:]):
-                        log("  custodian: two runs in a row failed, giving up on this size")
-                        break
-                    continue
-                counts = proxy.counts()
-                c["requests"] = sum(counts.values())
-                c["requests_by_action"] = counts
-                c["cache_hits"] = proxy.cache_hits()
-                c["moto_seconds_by_action"] = proxy.upstream_seconds()
-                c["response_bytes"] = proxy.response_bytes()
-                c["matches_expected"] = set(c["resource_ids"]) == expected
-                cruns.append(c)
-                log(f"  custodian run {k + 1}/{args.runs}: {c['wall_s']:.3f} s, RSS {c['max_rss_mb'] or 0:.1f} MB, "
-                    f"CPU {c['cpu_s']:.2f} s, requests {c['requests']} {counts}, {c['resources']} VPCs matched")
-                log(f"    moto time per action: {c['moto_seconds_by_action']}")
-            ok_c = [c for c in cruns if "error" not in c]
-            cu: dict[str, Any] = {"runs": [{k: v for k, v in c.items() if k != "resource_ids"} for c in cruns],
-                                  "failed_runs": len(cruns) - len(ok_c),
-                                  "expected_missing_endpoint": len(expected)}
-            if ok_c:
-                if ok_c[-1]["requests"] == 0:
-                    raise BenchError("Custodian sent no request through the proxy: AWS_ENDPOINT_URL was not honoured")
-                cu.update({
-                    "wall_s": med([c["wall_s"] for c in ok_c]),
-                    "max_rss_mb": med([c["max_rss_mb"] for c in ok_c]),
-                    "cpu_s": med([c["cpu_s"] for c in ok_c]),
-                    "requests": ok_c[-1]["requests"],
-                    "requests_by_action": ok_c[-1]["requests_by_action"],
-                    "resources": ok_c[-1]["resources"],
-                    "matches_expected": ok_c[-1]["matches_expected"],
-                })
-                log(f"  custodian matched {cu['resources']} VPCs; {len(expected)} drifted VPCs miss an endpoint "
-                    f"({'same set' if cu['matches_expected'] else 'DIFFERENT set'})")
-            else:
-                cu["error"] = cruns[-1]["error"] if cruns else "no run"
-            result["custodian"] = cu
-            if "error" not in g and "error" not in cu:
-                result["ratio"] = {
-                    "process_time": g["process_s"] / cu["wall_s"],
-                    "sweep_time": g["sweep_s"] / cu["wall_s"],
-                    "cpu": g["cpu_s"] / cu["cpu_s"] if g.get("cpu_s") and cu.get("cpu_s") else None,
-                    "rss": (g["max_rss_mb"] / cu["max_rss_mb"]) if g["max_rss_mb"] and cu["max_rss_mb"] else None,
-                    "requests": g["requests"] / cu["requests"] if cu["requests"] else None,
-                }
-        result["moto_peak_rss_mb"] = moto.rss_mb()
+        results = []
+        for backend in args.backends:
+            result = dict(common, backend=backend)
+            log(f"  -- {n} VPCs, {backend} backend")
+            measure_backend(backend, result, args, binary, proxy, topic, fn_log, sdir / f"custodian-{backend}", plan)
+            result["moto_peak_rss_mb"] = moto.rss_mb()
+            results.append(result)
     finally:
         proxy.stop()
         moto.stop()
-    return result
+    return results
+
+
+def measure_backend(backend: str, result: dict, args, binary: Path, proxy: CountingProxy, topic: str,
+                    fn_log: Path, cdir: Path, plan: dict[str, str]) -> None:
+    """vpce-guard (report mode, under /usr/bin/time -v) and Cloud Custodian on the drifted fleet."""
+    cached = backend == "cached"
+    proxy.cache_reads = cached
+    proxy.clear_cache()
+    # vpce-guard, report mode, under /usr/bin/time -v.
+    if cached:
+        proxy.reset()
+        try:
+            sweep_through_proxy(binary, proxy, topic, "report", fn_log, args)
+        except BenchError as e:
+            log(f"  vpce-guard warm-up FAILED: {short(e)}")
+        result["moto_seconds_warmup_guard"] = proxy.upstream_seconds()
+        log(f"  vpce-guard warm-up done; moto's time per action: {result['moto_seconds_warmup_guard']}")
+    runs = []
+    for k in range(args.runs):
+        proxy.reset()
+        try:
+            sw = run_sweep(binary, proxy.url, topic, "report", fn_log, args.timeout, under_time=True)
+        except BenchError as e:
+            if args.quick:
+                raise
+            runs.append({"error": short(e, 1000), "requests_by_action": proxy.counts(),
+                         "moto_seconds_by_action": proxy.upstream_seconds()})
+            log(f"  vpce-guard run {k + 1}/{args.runs} FAILED: {short(e)}")
+            log(f"    requests {proxy.counts()}, moto time per action {proxy.upstream_seconds()}")
+            proxy.wait_idle(args.timeout)
+            if len(runs) >= 2 and all("error" in x for x in runs[-2:]):
+                log("  vpce-guard: two runs in a row failed, giving up on this size")
+                break
+            continue
+        run = guard_run_record(sw, proxy)
+        runs.append(run)
+        match = "=" if run["api_calls"] == run["requests"] else "!="
+        log(f"  vpce-guard run {k + 1}/{args.runs}: sweep {run['sweep_s']:.3f} s, process "
+            f"{run['process_s']:.3f} s, RSS {run['max_rss_mb'] or 0:.1f} MB, CPU {run['cpu_s'] or 0:.2f} s, "
+            f"requests {run['requests']} (api_calls {run['api_calls']} {match} proxy), "
+            f"drifted {run['vpcs_drifted']}")
+        log(f"    moto time per action: {run['moto_seconds_by_action']}")
+    ok = [x for x in runs if "error" not in x]
+    g: dict[str, Any] = {"runs": runs, "failed_runs": len(runs) - len(ok)}
+    if ok:
+        g.update({
+            "sweep_s": med([x["sweep_s"] for x in ok]),
+            "process_s": med([x["process_s"] for x in ok]),
+            "max_rss_mb": med([x["max_rss_mb"] for x in ok]),
+            "cpu_s": med([x["cpu_s"] for x in ok]),
+            "requests": ok[-1]["requests"],
+            "requests_by_action": ok[-1]["requests_by_action"],
+            "api_calls": ok[-1]["api_calls"],
+            "api_calls_match_proxy": all(x["api_calls"] == x["requests"] and
+                                         x["api_calls_by_action"] == x["requests_by_action"] for x in ok),
+            "requests_stable": len({x["requests"] for x in ok}) == 1,
+            "vpcs_drifted": ok[-1]["vpcs_drifted"],
+        })
+        if g["vpcs_drifted"] != len(plan):
+            log(f"  WARNING: vpce-guard found {g['vpcs_drifted']} drifted VPCs, {len(plan)} were drifted")
+    else:
+        g["error"] = runs[-1]["error"] if runs else "no run"
+    result["vpce_guard"] = g
+
+    if not args.quick and not args.no_custodian:
+        cdir.mkdir(exist_ok=True)
+        if cached:
+            proxy.reset()
+            for attempt in (1, 2, 3):
+                try:
+                    run_custodian(proxy.url, cdir, args.timeout)
+                    break
+                except BenchError as e:
+                    log(f"  custodian warm-up attempt {attempt} failed: {short(e, 200)}")
+                    proxy.wait_idle(args.timeout)
+            result["moto_seconds_warmup_custodian"] = proxy.upstream_seconds()
+            log(f"  custodian warm-up done; moto's time per action: {result['moto_seconds_warmup_custodian']}")
+        cruns = []
+        expected = {v for v, k in plan.items() if k in MISSING_ENDPOINT}
+        for k in range(args.runs):
+            proxy.reset()
+            try:
+                c = run_custodian(proxy.url, cdir, args.timeout)
+            except BenchError as e:
+                cruns.append({"error": short(e, 1000), "requests_by_action": proxy.counts()})
+                log(f"  custodian run {k + 1}/{args.runs} FAILED: {short(e)}")
+                proxy.wait_idle(args.timeout)
+                if len(cruns) >= 2 and all("error" in x for x in cruns[-2:]):
+                    log("  custodian: two runs in a row failed, giving up on this size")
+                    break
+                continue
+            counts = proxy.counts()
+            c["requests"] = sum(counts.values())
+            c["requests_by_action"] = counts
+            c["cache_hits"] = proxy.cache_hits()
+            c["moto_seconds_by_action"] = proxy.upstream_seconds()
+            c["response_bytes"] = proxy.response_bytes()
+            c["matches_expected"] = set(c["resource_ids"]) == expected
+            cruns.append(c)
+            log(f"  custodian run {k + 1}/{args.runs}: {c['wall_s']:.3f} s, RSS {c['max_rss_mb'] or 0:.1f} MB, "
+                f"CPU {c['cpu_s']:.2f} s, requests {c['requests']} {counts}, {c['resources']} VPCs matched")
+            log(f"    moto time per action: {c['moto_seconds_by_action']}")
+        ok_c = [c for c in cruns if "error" not in c]
+        cu: dict[str, Any] = {"runs": [{k: v for k, v in c.items() if k != "resource_ids"} for c in cruns],
+                              "failed_runs": len(cruns) - len(ok_c),
+                              "expected_missing_endpoint": len(expected)}
+        if ok_c:
+            if ok_c[-1]["requests"] == 0:
+                raise BenchError("Custodian sent no request through the proxy: AWS_ENDPOINT_URL was not honoured")
+            cu.update({
+                "wall_s": med([c["wall_s"] for c in ok_c]),
+                "max_rss_mb": med([c["max_rss_mb"] for c in ok_c]),
+                "cpu_s": med([c["cpu_s"] for c in ok_c]),
+                "requests": ok_c[-1]["requests"],
+                "requests_by_action": ok_c[-1]["requests_by_action"],
+                "resources": ok_c[-1]["resources"],
+                "matches_expected": ok_c[-1]["matches_expected"],
+            })
+            log(f"  custodian matched {cu['resources']} VPCs; {len(expected)} drifted VPCs miss an endpoint "
+                f"({'same set' if cu['matches_expected'] else 'DIFFERENT set'})")
+        else:
+            cu["error"] = cruns[-1]["error"] if cruns else "no run"
+        result["custodian"] = cu
+        if "error" not in g and "error" not in cu:
+            result["ratio"] = {
+                "process_time": g["process_s"] / cu["wall_s"],
+                "sweep_time": g["sweep_s"] / cu["wall_s"],
+                "cpu": g["cpu_s"] / cu["cpu_s"] if g.get("cpu_s") and cu.get("cpu_s") else None,
+                "rss": (g["max_rss_mb"] / cu["max_rss_mb"]) if g["max_rss_mb"] and cu["max_rss_mb"] else None,
+                "requests": g["requests"] / cu["requests"] if cu["requests"] else None,
+            }
 
 
 def machine() -> dict:
@@ -1024,25 +1077,25 @@ def fmt(x: float | None, spec: str = ".3f") -> str:
 
 def print_table(results: list[dict]) -> None:
     print()
-    hdr = (f"{'size':>5} | {'backend':<6} | {'tool':<10} | {'requests':>8} | {'median wall s':>13} | "
+    hdr = (f"{'size':>5} | {'backend':<10} | {'tool':<10} | {'requests':>8} | {'median wall s':>13} | "
            f"{'process s':>9} | {'CPU s':>6} | {'peak RSS MB':>11} | {'time ratio':>10} | {'RSS ratio':>9}")
     print(hdr)
     print("-" * len(hdr))
     for r in results:
         g = r["vpce_guard"]
         ratio = r.get("ratio") or {}
-        b = r.get("backend", "moto")
+        b = r.get("backend", "moto") + ("/stock" if r.get("moto") == "stock" else "")
         if "error" in g:
-            print(f"{r['vpcs']:>5} | {b:<6} | {'vpce-guard':<10} | FAILED: {short(Exception(g['error']), 90)}")
+            print(f"{r['vpcs']:>5} | {b:<10} | {'vpce-guard':<10} | FAILED: {short(Exception(g['error']), 90)}")
         else:
-            print(f"{r['vpcs']:>5} | {b:<6} | {'vpce-guard':<10} | {g['requests']:>8} | {fmt(g['sweep_s']):>13} | "
+            print(f"{r['vpcs']:>5} | {b:<10} | {'vpce-guard':<10} | {g['requests']:>8} | {fmt(g['sweep_s']):>13} | "
                   f"{fmt(g['process_s']):>9} | {fmt(g['cpu_s'], '.2f'):>6} | {fmt(g['max_rss_mb'], '.1f'):>11} | "
                   f"{fmt(ratio.get('process_time'), '.3f'):>10} | {fmt(ratio.get('rss'), '.3f'):>9}")
         c = r.get("custodian")
         if c and "error" in c:
-            print(f"{'':>5} | {b:<6} | {'custodian':<10} | FAILED: {short(Exception(c['error']), 90)}")
+            print(f"{'':>5} | {b:<10} | {'custodian':<10} | FAILED: {short(Exception(c['error']), 90)}")
         elif c:
-            print(f"{'':>5} | {b:<6} | {'custodian':<10} | {c['requests']:>8} | {fmt(c['wall_s']):>13} | "
+            print(f"{'':>5} | {b:<10} | {'custodian':<10} | {c['requests']:>8} | {fmt(c['wall_s']):>13} | "
                   f"{fmt(c['wall_s']):>9} | {fmt(c['cpu_s'], '.2f'):>6} | {fmt(c['max_rss_mb'], '.1f'):>11} | "
                   f"{'':>10} | {'':>9}")
     print()
@@ -1089,10 +1142,14 @@ def main() -> int:
     ap.add_argument("--binary", type=Path, help="compliance-sweep binary (default: release bootstrap; "
                                                  "quick: $CARGO_TARGET_DIR/debug/compliance-sweep)")
     ap.add_argument("--no-custodian", action="store_true", help="skip Cloud Custodian")
-    ap.add_argument("--backend", choices=("moto", "cached"), default="moto",
-                    help="moto (default): moto answers every request of the measured runs; cached: the "
-                         "proxy answers repeated reads from a cache of moto's answers (after one unmeasured "
-                         "warm-up run per tool), so the times measure the tools rather than moto")
+    ap.add_argument("--stock-moto", action="store_true",
+                    help="run moto_server unpatched (by default its quadratic EC2 tag lookup is "
+                         "replaced by a dict lookup; see run_moto_server)")
+    ap.add_argument("--backend", default=None,
+                    help="comma-separated, each fleet is measured with each: moto (every request of the "
+                         "measured runs answered by moto) and/or cached (the proxy answers repeated reads "
+                         "from a cache of moto's answers, after one unmeasured warm-up run per tool, so the "
+                         "times measure the tools rather than moto). Default: moto,cached; quick: moto")
     ap.add_argument("--workers", type=int, default=1,
                     help="threads seeding moto (default 1: moto's EC2 backend is not thread-safe, "
                          "concurrent creates fail with 'dictionary changed size during iteration')")
@@ -1101,7 +1158,10 @@ def main() -> int:
                                               "quick: .bench/results-quick.json)")
     args = ap.parse_args()
 
-    if args.quick and args.backend != "moto":
+    args.backends = [b for b in (args.backend or ("moto" if args.quick else "moto,cached")).split(",") if b]
+    if not args.backends or any(b not in ("moto", "cached") for b in args.backends):
+        ap.error("--backend takes moto and/or cached")
+    if args.quick and args.backends != ["moto"]:
         ap.error("--quick always uses the moto backend")
     sizes = [int(s) for s in (args.sizes or ("1,20,100" if args.quick else "300,1000,3000")).split(",") if s]
     if not sizes or any(s < 1 or s > 20000 for s in sizes):
@@ -1145,12 +1205,15 @@ def main() -> int:
                 kept = []
         results = []
         for n in sizes:
-            r = bench_size(n, args, binary, workdir)
-            r.update({"runs": args.runs, "binary": str(binary), "measured_at": machine()["date"]})
-            results.append(r)
-            keys = {(x["vpcs"], x.get("backend", "moto")) for x in results}
-            merged = [x for x in kept if (x["vpcs"], x.get("backend", "moto")) not in keys] + results
-            merged.sort(key=lambda x: (x.get("backend", "moto"), x["vpcs"]))
+            for r in bench_size(n, args, binary, workdir):
+                r.update({"runs": args.runs, "binary": str(binary), "measured_at": machine()["date"]})
+                results.append(r)
+            def key(x: dict) -> tuple:
+                return x["vpcs"], x.get("backend", "moto"), x.get("moto", "patched")
+
+            keys = {key(x) for x in results}
+            merged = [x for x in kept if key(x) not in keys] + results
+            merged.sort(key=lambda x: (x.get("moto", "patched"), x.get("backend", "moto"), x["vpcs"]))
             doc = {"mode": "quick" if args.quick else "full", "machine": machine(), "versions": versions(),
                    "results": merged}
             out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -1177,6 +1240,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--_moto-server":
+        run_moto_server(sys.argv[2], int(sys.argv[3]))
+        sys.exit(0)
     try:
         sys.exit(main())
     except KeyboardInterrupt:
