@@ -70,13 +70,7 @@ async fn two_az_vpc_gets_the_full_set_in_private_subnets_only() {
 
     let summary = network_events(
         &guard,
-        event(
-            "cloudtrail-create-subnet.json",
-            &[
-                (VPC_PLACEHOLDER, &seeded.vpc_id),
-                (SUBNET_PLACEHOLDER, &seeded.private_subnets[1]),
-            ],
-        ),
+        create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[1]),
     )
     .await
     .expect("handled");
@@ -151,15 +145,7 @@ async fn running_twice_changes_nothing_the_second_time() {
     let env = Env::new().await;
     let seeded = env.two_az_vpc(0).await;
     let guard = env.guard(&[]);
-    let create_subnet = || {
-        event(
-            "cloudtrail-create-subnet.json",
-            &[
-                (VPC_PLACEHOLDER, &seeded.vpc_id),
-                (SUBNET_PLACEHOLDER, &seeded.private_subnets[0]),
-            ],
-        )
-    };
+    let create_subnet = || create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]);
     network_events(&guard, create_subnet())
         .await
         .expect("first");
@@ -185,13 +171,7 @@ async fn converged(env: &Env, second_octet: u8) -> SeededVpc {
     let guard = env.guard(&[]);
     let summary = network_events(
         &guard,
-        event(
-            "cloudtrail-create-subnet.json",
-            &[
-                (VPC_PLACEHOLDER, &seeded.vpc_id),
-                (SUBNET_PLACEHOLDER, &seeded.private_subnets[0]),
-            ],
-        ),
+        create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
     )
     .await
     .expect("converge");
@@ -320,13 +300,7 @@ async fn subnet_in_a_third_az_is_added_to_every_interface_endpoint() {
 
     let summary = network_events(
         &env.guard(&[]),
-        event(
-            "cloudtrail-create-subnet.json",
-            &[
-                (VPC_PLACEHOLDER, &seeded.vpc_id),
-                (SUBNET_PLACEHOLDER, &subnet),
-            ],
-        ),
+        create_subnet_event(&seeded.vpc_id, &subnet),
     )
     .await
     .expect("handled");
@@ -597,13 +571,7 @@ async fn exempt_vpc_is_skipped_and_counted() {
     env.tag(&seeded.vpc_id, "vpce-guard:exempt", "true").await;
     let summary = network_events(
         &env.guard(&[]),
-        event(
-            "cloudtrail-create-subnet.json",
-            &[
-                (VPC_PLACEHOLDER, &seeded.vpc_id),
-                (SUBNET_PLACEHOLDER, &seeded.private_subnets[0]),
-            ],
-        ),
+        create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
     )
     .await
     .expect("handled");
@@ -619,13 +587,7 @@ async fn report_mode_changes_nothing_and_reports_the_plan() {
     let seeded = env.two_az_vpc(0).await;
     let summary = network_events(
         &env.guard(&[("GUARD_MODE", "report")]),
-        event(
-            "cloudtrail-create-subnet.json",
-            &[
-                (VPC_PLACEHOLDER, &seeded.vpc_id),
-                (SUBNET_PLACEHOLDER, &seeded.private_subnets[0]),
-            ],
-        ),
+        create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
     )
     .await
     .expect("handled");
@@ -714,15 +676,7 @@ async fn publish_failure_fails_the_invocation_and_the_retry_does_not_repeat_reme
     let env = Env::new().await;
     let seeded = env.two_az_vpc(0).await;
     let bad_topic = format!("arn:aws:sns:{REGION}:{ACCOUNT}:no-such-topic");
-    let create_subnet = || {
-        event(
-            "cloudtrail-create-subnet.json",
-            &[
-                (VPC_PLACEHOLDER, &seeded.vpc_id),
-                (SUBNET_PLACEHOLDER, &seeded.private_subnets[0]),
-            ],
-        )
-    };
+    let create_subnet = || create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]);
     let err = network_events(
         &env.guard(&[("NOTICE_TOPIC_ARN", &bad_topic)]),
         create_subnet(),

@@ -181,15 +181,7 @@ async fn partially_applied_vpc_is_completed_on_the_next_run() {
         delay: Duration::ZERO,
         max_consecutive: u32::MAX,
     });
-    let event = || {
-        event(
-            "cloudtrail-create-subnet.json",
-            &[
-                (VPC_PLACEHOLDER, &seeded.vpc_id),
-                (SUBNET_PLACEHOLDER, &seeded.private_subnets[0]),
-            ],
-        )
-    };
+    let event = || create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]);
     let first = network_events(&guard_via(&env, &proxy, &[]), event())
         .await
         .expect("first");
@@ -263,15 +255,7 @@ async fn racing_triggers_converge_to_one_endpoint_per_service() {
         env.tag(&id, "vpce-guard:exempt", "true").await;
     }
     let guard = guard_via(&env, &proxy, &[]);
-    let create_subnet = || {
-        event(
-            "cloudtrail-create-subnet.json",
-            &[
-                (VPC_PLACEHOLDER, &seeded.vpc_id),
-                (SUBNET_PLACEHOLDER, &seeded.private_subnets[0]),
-            ],
-        )
-    };
+    let create_subnet = || create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]);
 
     let mut runs = Vec::new();
     for i in 0..8 {

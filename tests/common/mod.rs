@@ -464,6 +464,14 @@ pub fn event(name: &str, replacements: &[(&str, &str)]) -> LambdaEvent<Value> {
     LambdaEvent::new(payload, Context::default())
 }
 
+/// `events/cloudtrail-create-subnet.json` for `subnet_id` in `vpc_id`.
+pub fn create_subnet_event(vpc_id: &str, subnet_id: &str) -> LambdaEvent<Value> {
+    event(
+        "cloudtrail-create-subnet.json",
+        &[(VPC_PLACEHOLDER, vpc_id), (SUBNET_PLACEHOLDER, subnet_id)],
+    )
+}
+
 pub const VPC_PLACEHOLDER: &str = "vpc-0a1b2c3d4e5f67890";
 pub const SUBNET_PLACEHOLDER: &str = "subnet-0a1b2c3d4e5f67890";
 pub const RTB_PLACEHOLDER: &str = "rtb-0a1b2c3d4e5f67890";
