@@ -263,6 +263,7 @@ fn guard_config(target: &Target, doc: &BaselineDocument, mode: Mode) -> GuardCon
         exempt_tag_key: target.exempt_tag_key.clone(),
         enable_vpc_dns: !target.no_enable_vpc_dns,
         remediation_concurrency: usize::from(target.concurrency),
+        org: crate::config::OrgConfig::default(),
     }
 }
 

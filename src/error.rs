@@ -15,6 +15,8 @@ pub enum ConfigError {
     },
     #[error("GUARD_BASELINE is invalid: {0}")]
     Baseline(#[from] BaselineError),
+    #[error("cannot tell which account this function runs in (sts:GetCallerIdentity): {0}")]
+    Identity(ApiError),
 }
 
 /// The Lambda runtime prints a failed cold start with `{:?}`: make that the readable message.
@@ -111,5 +113,50 @@ pub enum GuardError {
         unpublished: usize,
         #[source]
         source: ApiError,
+    },
+}
+
+/// Failures of the organization-scale plumbing: roles, accounts, the work queue, the ledger.
+#[derive(Debug, Error)]
+pub enum FleetError {
+    #[error(transparent)]
+    Event(#[from] EventError),
+    #[error(transparent)]
+    Guard(#[from] GuardError),
+    #[error("cannot act in account {account_id}: assuming {role_arn} failed: {source}")]
+    AssumeRole {
+        account_id: String,
+        role_arn: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("account {account_id} is not this deployment's account ({home_account}) and MEMBER_ROLE_NAME is not set, so the guard cannot act there")]
+    NoMemberRole {
+        account_id: String,
+        home_account: String,
+    },
+    #[error("listing the organization's accounts failed: {0}")]
+    ListAccounts(ApiError),
+    #[error("the organization sweep has no account to cover (GUARD_ACCOUNTS, or AWS Organizations after the include/exclude/OU filters)")]
+    NothingToSweep,
+    #[error("{not_sent} of {total} work item(s) could not be queued: {first_error}")]
+    Enqueue {
+        not_sent: usize,
+        total: usize,
+        first_error: String,
+    },
+    #[error("the sweep ledger (DynamoDB) failed: {0}")]
+    Ledger(ApiError),
+    #[error("{operation} needs {name}, which is not set")]
+    NotConfigured {
+        operation: &'static str,
+        name: &'static str,
+    },
+    #[error("{failed} of {total} region(s) failed for account {account_id}: {detail}")]
+    Regions {
+        account_id: String,
+        failed: usize,
+        total: usize,
+        detail: String,
     },
 }

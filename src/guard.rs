@@ -118,6 +118,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     /// Fails only when observation or publishing fails; per-VPC failures become notices.
     pub async fn run(&self, request: RunRequest) -> Result<RunReport, GuardError> {
         let calls_before = self.api_calls.snapshot();
+        let throttled_before = self.api_calls.throttled();
         let mut service_names: Vec<String> = self
             .baseline
             .services
@@ -237,6 +238,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             notices_published: 0,
             api_calls: 0,
             api_calls_by_action: BTreeMap::new(),
+            throttled_requests: 0,
             monthly_cost_delta_usd: round_cents(
                 outcomes
                     .iter()
@@ -252,6 +254,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         };
         summary.api_calls_by_action = self.api_calls.since(&calls_before);
         summary.api_calls = summary.api_calls_by_action.values().sum();
+        summary.throttled_requests = self.api_calls.throttled().saturating_sub(throttled_before);
         if request.publish_summary {
             let mut totals = summary.clone();
             totals.notices_published = notices.len() + 1;
@@ -278,7 +281,9 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         }
         summary.api_calls_by_action = self.api_calls.since(&calls_before);
         summary.api_calls = summary.api_calls_by_action.values().sum();
+        summary.throttled_requests = self.api_calls.throttled().saturating_sub(throttled_before);
         info!(
+            throttled_requests = summary.throttled_requests,
             trigger = %summary.trigger,
             api_calls = summary.api_calls,
             vpcs_checked = summary.vpcs_checked,
@@ -468,7 +473,7 @@ fn as_notice(
     }
 }
 
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     DateTime::from(SystemTime::now())
         .fmt(DateTimeFormat::DateTime)
         .unwrap_or_default()

@@ -11,8 +11,8 @@ use tracing::{info, warn};
 
 use crate::adapters::{ApiCallCounter, Ec2Adapter, SnsAdapter};
 use crate::config::GuardConfig;
-use crate::error::{ConfigError, GuardError};
-use crate::events::{parse_event, Trigger};
+use crate::error::{ConfigError, FleetError, GuardError};
+use crate::events::{parse_event, ApiCallEvent, Trigger};
 use crate::guard::{Guard, RunRequest};
 use crate::notice::RunSummary;
 use crate::ports::{Ec2Port, NoticePort, Resolution, Scope};
@@ -26,11 +26,10 @@ pub fn retry_config() -> RetryConfig {
     RetryConfig::adaptive().with_max_attempts(5)
 }
 
-/// Builds the guard once per cold start: config from the environment, SDK clients from the
-/// standard credential chain (and `AWS_ENDPOINT_URL`, which points everything at a local emulator).
-pub async fn guard_from_env() -> Result<AwsGuard, ConfigError> {
-    let config = GuardConfig::from_env()?;
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
+/// The SDK configuration every function starts from: standard credential chain, adaptive retry,
+/// bounded timeouts (and `AWS_ENDPOINT_URL`, which points everything at a local emulator).
+pub async fn load_sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry_config())
         // A stuck connection must not eat the whole Lambda timeout: bound each attempt.
         .timeout_config(
@@ -41,21 +40,30 @@ pub async fn guard_from_env() -> Result<AwsGuard, ConfigError> {
                 .build(),
         )
         .load()
-        .await;
-    build_guard(config, &sdk)
+        .await
 }
 
 /// Wires the guard to SDK clients built from `sdk`, counting every request they send.
 pub fn build_guard(config: GuardConfig, sdk: &SdkConfig) -> Result<AwsGuard, ConfigError> {
-    let region = sdk
+    build_guard_in(config, sdk, sdk)
+}
+
+/// Like [`build_guard`], with EC2 in `target` (a member account and/or another region) and
+/// notices published with `home` (the central account's topic and region).
+pub fn build_guard_in(
+    config: GuardConfig,
+    home: &SdkConfig,
+    target: &SdkConfig,
+) -> Result<AwsGuard, ConfigError> {
+    let region = target
         .region()
         .map(|r| r.to_string())
         .ok_or(ConfigError::Missing { name: "AWS_REGION" })?;
     let counter = ApiCallCounter::new();
-    let ec2_config = aws_sdk_ec2::config::Builder::from(sdk)
+    let ec2_config = aws_sdk_ec2::config::Builder::from(target)
         .interceptor(counter.clone())
         .build();
-    let sns_config = aws_sdk_sns::config::Builder::from(sdk)
+    let sns_config = aws_sdk_sns::config::Builder::from(home)
         .interceptor(counter.clone())
         .build();
     let ec2 = Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(ec2_config));
@@ -68,11 +76,24 @@ pub fn build_guard(config: GuardConfig, sdk: &SdkConfig) -> Result<AwsGuard, Con
 
 impl From<GuardError> for Diagnostic {
     fn from(error: GuardError) -> Self {
+        Diagnostic {
+            error_type: guard_error_type(&error).to_string(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+impl From<FleetError> for Diagnostic {
+    fn from(error: FleetError) -> Self {
         let error_type = match &error {
-            GuardError::Event(_) => "InvalidEvent",
-            GuardError::Observe(_) => "ObserveFailed",
-            GuardError::Resolve(_) => "ResolveFailed",
-            GuardError::Publish { .. } => "PublishFailed",
+            FleetError::Guard(inner) => guard_error_type(inner),
+            FleetError::Event(_) => "InvalidEvent",
+            FleetError::AssumeRole { .. } | FleetError::NoMemberRole { .. } => "MemberAccessFailed",
+            FleetError::ListAccounts(_) | FleetError::NothingToSweep => "ListAccountsFailed",
+            FleetError::Enqueue { .. } => "EnqueueFailed",
+            FleetError::Ledger(_) => "LedgerFailed",
+            FleetError::NotConfigured { .. } => "NotConfigured",
+            FleetError::Regions { .. } => "RegionsFailed",
         };
         Diagnostic {
             error_type: error_type.to_string(),
@@ -81,12 +102,21 @@ impl From<GuardError> for Diagnostic {
     }
 }
 
-fn ignored(reason: String) -> Value {
+fn guard_error_type(error: &GuardError) -> &'static str {
+    match error {
+        GuardError::Event(_) => "InvalidEvent",
+        GuardError::Observe(_) => "ObserveFailed",
+        GuardError::Resolve(_) => "ResolveFailed",
+        GuardError::Publish { .. } => "PublishFailed",
+    }
+}
+
+pub(crate) fn ignored(reason: String) -> Value {
     info!(%reason, "event ignored");
     json!({ "ignored": true, "reason": reason })
 }
 
-fn summary_json(summary: &RunSummary) -> Value {
+pub(crate) fn summary_json(summary: &RunSummary) -> Value {
     serde_json::to_value(summary).unwrap_or_else(|e| json!({ "error": e.to_string() }))
 }
 
@@ -112,6 +142,14 @@ pub async fn network_events<E: Ec2Port, N: NoticePort>(
             guard.region()
         )));
     }
+    guard_api_call(guard, call).await
+}
+
+/// Guards the VPCs one EC2 call touched, with a guard already in the call's account and region.
+pub async fn guard_api_call<E: Ec2Port, N: NoticePort>(
+    guard: &Guard<E, N>,
+    call: ApiCallEvent,
+) -> Result<Value, GuardError> {
     let scope = if !call.refs.vpc_ids.is_empty() {
         Scope::Vpcs(call.refs.vpc_ids.iter().cloned().collect())
     } else {

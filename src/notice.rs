@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Mode;
 use crate::cost::{round_cents, usd};
+use crate::org::OrgSweepReport;
 use crate::planner::{CostDecision, Drift};
 
 pub const NOTICE_SCHEMA: &str = "vpce-guard.notice/v1";
@@ -19,6 +20,8 @@ pub enum NoticeEventType {
     Remediated,
     RemediationFailed,
     SweepSummary,
+    /// One per organization sweep, when every (account, region) item succeeded or failed.
+    OrgSweepSummary,
 }
 
 impl NoticeEventType {
@@ -28,6 +31,7 @@ impl NoticeEventType {
             NoticeEventType::Remediated => "remediated",
             NoticeEventType::RemediationFailed => "remediation_failed",
             NoticeEventType::SweepSummary => "sweep_summary",
+            NoticeEventType::OrgSweepSummary => "org_sweep_summary",
         }
     }
 }
@@ -78,6 +82,10 @@ pub struct RunSummary {
     /// The same, per API action.
     #[serde(default)]
     pub api_calls_by_action: BTreeMap<String, u64>,
+    /// Answers that were throttling errors (`RequestLimitExceeded`, `Throttling`); the SDK's
+    /// adaptive retry backed off and retried each, so they are already in `api_calls`.
+    #[serde(default)]
+    pub throttled_requests: u64,
     /// Monthly cost (USD) of the remedies applied (or planned, in report mode) in this run.
     #[serde(default)]
     pub monthly_cost_delta_usd: f64,
@@ -111,6 +119,9 @@ pub struct Notice {
     /// `sweep_summary` only: the run's counters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<RunSummary>,
+    /// `org_sweep_summary` only: coverage, failures and totals of the organization sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<OrgSweepReport>,
 }
 
 /// Identity of the run a notice belongs to.
@@ -189,6 +200,7 @@ impl Notice {
             summary,
             generated_at: ctx.generated_at.clone(),
             totals: None,
+            org: None,
         }
     }
 
@@ -220,6 +232,48 @@ impl Notice {
             summary,
             generated_at: ctx.generated_at.clone(),
             totals: Some(totals),
+            org: None,
+        }
+    }
+
+    /// The one summary of an organization sweep, published from the central account.
+    pub fn org_sweep_summary(ctx: &NoticeContext, report: OrgSweepReport) -> Self {
+        let mut summary = format!(
+            "Organization sweep {} covered {} account(s) x {} region(s): {} of {} item(s) succeeded, {} failed; {} VPC(s) checked, {} drifted; {} action(s) applied, {} failed; {} throttled request(s); monthly cost change {}.",
+            report.sweep_id,
+            report.accounts.len(),
+            report.regions.len(),
+            report.items_succeeded,
+            report.items_total,
+            report.items_failed,
+            report.vpcs_checked,
+            report.vpcs_drifted,
+            report.actions_applied,
+            report.actions_failed,
+            report.throttled_requests,
+            usd(report.monthly_cost_delta_usd)
+        );
+        if !report.accounts_failed.is_empty() {
+            summary.push_str(&format!(
+                " Failed accounts: {}.",
+                report.accounts_failed.join(", ")
+            ));
+        }
+        Self {
+            schema: NOTICE_SCHEMA.to_string(),
+            event_type: NoticeEventType::OrgSweepSummary,
+            account_id: ctx.account_id.clone(),
+            region: ctx.region.clone(),
+            vpc_id: None,
+            trigger: ctx.trigger.clone(),
+            mode: ctx.mode,
+            findings: Vec::new(),
+            monthly_cost_delta_usd: report.monthly_cost_delta_usd,
+            cost_decisions: Vec::new(),
+            summary,
+            generated_at: ctx.generated_at.clone(),
+            totals: None,
+            org: Some(report),
         }
     }
 
@@ -230,11 +284,16 @@ impl Notice {
             NoticeEventType::Remediated => "remediated",
             NoticeEventType::RemediationFailed => "remediation failed in",
             NoticeEventType::SweepSummary => "sweep summary for",
+            NoticeEventType::OrgSweepSummary => "organization sweep from",
         };
         let target = self.vpc_id.as_deref().unwrap_or(&self.account_id);
-        let tail = match &self.totals {
-            Some(t) => format!(" ({} drifted of {})", t.vpcs_drifted, t.vpcs_checked),
-            None => format!(" ({} finding(s))", self.findings.len()),
+        let tail = match (&self.totals, &self.org) {
+            (Some(t), _) => format!(" ({} drifted of {})", t.vpcs_drifted, t.vpcs_checked),
+            (None, Some(o)) => format!(
+                " ({} of {} item(s) failed)",
+                o.items_failed, o.items_total
+            ),
+            (None, None) => format!(" ({} finding(s))", self.findings.len()),
         };
         let line = format!("vpce-guard: {what} {target} {}{tail}", self.region);
         truncate_chars(&line, MAX_SUBJECT_CHARS)

@@ -2,9 +2,12 @@
 //! product metric: EC2 throttles per account and region, so reads must not grow with VPC count.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_ec2::config::interceptors::{
+    AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_sdk_ec2::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_ec2::error::BoxError;
 
@@ -12,6 +15,7 @@ use aws_sdk_ec2::error::BoxError;
 #[derive(Debug, Clone, Default)]
 pub struct ApiCallCounter {
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
+    throttled: Arc<AtomicU64>,
 }
 
 impl ApiCallCounter {
@@ -35,6 +39,11 @@ impl ApiCallCounter {
         *counts.entry(action.to_string()).or_insert(0) += 1;
     }
 
+    /// Throttling answers seen so far (each one was retried, or failed the call).
+    pub fn throttled(&self) -> u64 {
+        self.throttled.load(Ordering::Relaxed)
+    }
+
     /// Requests per action since `before` (a previous snapshot).
     pub fn since(&self, before: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
         self.snapshot()
@@ -45,6 +54,41 @@ impl ApiCallCounter {
             })
             .collect()
     }
+}
+
+/// Error codes AWS services use for "slow down".
+pub const THROTTLING_CODES: &[&str] = &[
+    "RequestLimitExceeded",
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "ProvisionedThroughputExceededException",
+    "SlowDown",
+];
+
+/// The error code of an AWS error body: `<Code>…</Code>` (query/XML protocols) or
+/// `"__type": "…#Code"` (JSON protocols).
+pub fn error_code(body: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(body).ok()?;
+    if let Some(start) = text.find("<Code>") {
+        let rest = &text[start + "<Code>".len()..];
+        return rest.find("</Code>").map(|end| rest[..end].trim());
+    }
+    let start = text.find("\"__type\"")?;
+    let rest = &text[start + "\"__type\"".len()..];
+    let open = rest.find('"')?;
+    let rest = &rest[open + 1..];
+    let value = &rest[..rest.find('"')?];
+    Some(value.rsplit('#').next().unwrap_or(value))
+}
+
+/// Whether an HTTP answer is AWS asking the caller to slow down.
+pub fn is_throttling(status: u16, body: &[u8]) -> bool {
+    status == 429
+        || (status >= 400 && error_code(body).is_some_and(|c| THROTTLING_CODES.contains(&c)))
 }
 
 /// `Action=DescribeVpcs&Version=…` (EC2 and SNS speak the AWS query protocol).
@@ -82,6 +126,20 @@ impl Intercept for ApiCallCounter {
         self.record(&action);
         Ok(())
     }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        let status = response.status().as_u16();
+        if status >= 400 && is_throttling(status, response.body().bytes().unwrap_or_default()) {
+            self.throttled.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -100,6 +158,21 @@ mod tests {
         );
         assert_eq!(query_action(b"{}"), None);
         assert_eq!(query_action(&[0xff, 0xfe]), None);
+    }
+
+    #[test]
+    fn recognises_throttling_answers() {
+        let ec2 = b"<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors></Response>";
+        assert_eq!(error_code(ec2), Some("RequestLimitExceeded"));
+        assert!(is_throttling(503, ec2));
+        let json = br#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"slow"}"#;
+        assert!(is_throttling(400, json));
+        assert!(is_throttling(429, b""));
+        let denied = b"<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>";
+        assert_eq!(error_code(denied), Some("AccessDenied"));
+        assert!(!is_throttling(403, denied));
+        assert!(!is_throttling(200, ec2));
+        assert_eq!(error_code(b"plain"), None);
     }
 
     #[test]

@@ -1,16 +1,17 @@
-//! Lambda `compliance-sweep`: see vpce_guard::handlers::compliance_sweep.
+//! Lambda `compliance-sweep`: see vpce_guard::functions::compliance_sweep.
 
 use lambda_runtime::{run, service_fn, tracing, Error, LambdaEvent};
-use vpce_guard::handlers::{compliance_sweep, guard_from_env};
+use vpce_guard::fleet::Fleet;
+use vpce_guard::functions::compliance_sweep;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing::init_default_subscriber();
-    // Configuration is read once; a bad value fails the cold start with the variable's name.
-    let guard = guard_from_env().await?;
-    let guard = &guard;
+    // Configuration and identity are read once; a bad value fails the cold start with its name.
+    let fleet = Fleet::from_env().await?;
+    let fleet = &fleet;
     run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
-        compliance_sweep(guard, event).await
+        compliance_sweep(fleet, event).await
     }))
     .await
 }

@@ -1,0 +1,17 @@
+//! Lambda `account-baseline`: see vpce_guard::functions::account_baseline.
+
+use lambda_runtime::{run, service_fn, tracing, Error, LambdaEvent};
+use vpce_guard::fleet::Fleet;
+use vpce_guard::functions::account_baseline;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing::init_default_subscriber();
+    // Configuration and identity are read once; a bad value fails the cold start with its name.
+    let fleet = Fleet::from_env().await?;
+    let fleet = &fleet;
+    run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
+        account_baseline(fleet, event).await
+    }))
+    .await
+}

@@ -1,0 +1,89 @@
+//! AWS Organizations adapter: the accounts an org sweep covers.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_organizations::Client;
+
+use super::sdk_error::api_error;
+use crate::error::ApiError;
+use crate::org::OrgAccount;
+
+#[derive(Clone, Debug)]
+pub struct OrganizationsAdapter {
+    client: Client,
+}
+
+impl OrganizationsAdapter {
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// Every account of the organization (one paginated ListAccounts), or, with `parent_ids`,
+    /// the accounts under those OUs/roots and all their child OUs.
+    pub async fn accounts(&self, parent_ids: &[String]) -> Result<Vec<OrgAccount>, ApiError> {
+        if parent_ids.is_empty() {
+            return self.all_accounts().await;
+        }
+        let mut accounts = Vec::new();
+        let mut pending: Vec<String> = parent_ids.to_vec();
+        let mut visited = BTreeSet::new();
+        while let Some(parent) = pending.pop() {
+            if !visited.insert(parent.clone()) {
+                continue;
+            }
+            let mut pages = self
+                .client
+                .list_accounts_for_parent()
+                .parent_id(&parent)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| api_error("ListAccountsForParent", e))?;
+                accounts.extend(page.accounts().iter().map(to_org_account));
+            }
+            let mut children = self
+                .client
+                .list_organizational_units_for_parent()
+                .parent_id(&parent)
+                .into_paginator()
+                .send();
+            while let Some(page) = children.next().await {
+                let page = page.map_err(|e| api_error("ListOrganizationalUnitsForParent", e))?;
+                pending.extend(
+                    page.organizational_units()
+                        .iter()
+                        .filter_map(|ou| ou.id().map(str::to_string)),
+                );
+            }
+        }
+        Ok(accounts)
+    }
+
+    async fn all_accounts(&self) -> Result<Vec<OrgAccount>, ApiError> {
+        let mut accounts = Vec::new();
+        let mut pages = self.client.list_accounts().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("ListAccounts", e))?;
+            accounts.extend(page.accounts().iter().map(to_org_account));
+        }
+        Ok(accounts)
+    }
+}
+
+fn to_org_account(account: &aws_sdk_organizations::types::Account) -> OrgAccount {
+    OrgAccount {
+        id: account.id().unwrap_or_default().to_string(),
+        name: account.name().unwrap_or_default().to_string(),
+        // `State` replaces the deprecated `Status`; read whichever the API filled in.
+        status: account
+            .state()
+            .map(|s| s.as_str().to_string())
+            .or_else(|| legacy_status(account))
+            .unwrap_or_default(),
+    }
+}
+
+#[allow(deprecated)]
+fn legacy_status(account: &aws_sdk_organizations::types::Account) -> Option<String> {
+    account.status().map(|s| s.as_str().to_string())
+}
