@@ -133,10 +133,22 @@ impl OrgConfig {
             }
             Ok(items)
         };
-        let regions = checked("GUARD_REGIONS", is_region_name, "region names like us-east-1")?;
+        let regions = checked(
+            "GUARD_REGIONS",
+            is_region_name,
+            "region names like us-east-1",
+        )?;
         let accounts = checked("GUARD_ACCOUNTS", is_account_id, "12-digit account ids")?;
-        let include = checked("ORG_INCLUDE_ACCOUNTS", is_account_id, "12-digit account ids")?;
-        let exclude = checked("ORG_EXCLUDE_ACCOUNTS", is_account_id, "12-digit account ids")?;
+        let include = checked(
+            "ORG_INCLUDE_ACCOUNTS",
+            is_account_id,
+            "12-digit account ids",
+        )?;
+        let exclude = checked(
+            "ORG_EXCLUDE_ACCOUNTS",
+            is_account_id,
+            "12-digit account ids",
+        )?;
         let org_unit_ids = checked(
             "ORG_UNIT_IDS",
             |id| {
@@ -188,8 +200,9 @@ impl OrgConfig {
                 return Err(ConfigError::Invalid {
                     name: "WORK_QUEUE_URL",
                     value: url.clone(),
-                    reason: "expected an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)"
-                        .to_string(),
+                    reason:
+                        "expected an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)"
+                            .to_string(),
                 });
             }
         }

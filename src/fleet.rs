@@ -43,10 +43,7 @@ impl Fleet {
         function_name: &str,
     ) -> Result<Self, ConfigError> {
         let sts = StsAdapter::new(aws_sdk_sts::Client::new(&sdk));
-        let identity = sts
-            .caller_identity()
-            .await
-            .map_err(ConfigError::Identity)?;
+        let identity = sts.caller_identity().await.map_err(ConfigError::Identity)?;
         let home_region = sdk
             .region()
             .map(|r| r.to_string())

@@ -37,10 +37,7 @@ pub const WORKER_ITEM_CONCURRENCY: usize = 5;
 /// `network-events`: guards exactly the VPCs a CloudTrail-recorded EC2 call touched, in the
 /// account and region where it happened (a member account's event, forwarded to the central
 /// bus, is handled through the member role).
-pub async fn network_events(
-    fleet: &Fleet,
-    event: LambdaEvent<Value>,
-) -> Result<Value, FleetError> {
+pub async fn network_events(fleet: &Fleet, event: LambdaEvent<Value>) -> Result<Value, FleetError> {
     let call = match parse_event(&event.payload)? {
         Trigger::ApiCall(call) => call,
         Trigger::Schedule { .. } => {

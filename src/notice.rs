@@ -289,10 +289,7 @@ impl Notice {
         let target = self.vpc_id.as_deref().unwrap_or(&self.account_id);
         let tail = match (&self.totals, &self.org) {
             (Some(t), _) => format!(" ({} drifted of {})", t.vpcs_drifted, t.vpcs_checked),
-            (None, Some(o)) => format!(
-                " ({} of {} item(s) failed)",
-                o.items_failed, o.items_total
-            ),
+            (None, Some(o)) => format!(" ({} of {} item(s) failed)", o.items_failed, o.items_total),
             (None, None) => format!(" ({} finding(s))", self.findings.len()),
         };
         let line = format!("vpce-guard: {what} {target} {}{tail}", self.region);

@@ -381,12 +381,15 @@ pub fn parse_vending_event(payload: &Value) -> Result<VendingTrigger, EventError
     if object.contains_key("account_id") && !object.contains_key("detail") {
         return parse_direct(payload).map(VendingTrigger::Baseline);
     }
-    let source = payload.get("source").and_then(Value::as_str).ok_or_else(|| {
-        EventError::Envelope(
-            "neither an EventBridge event (no `source`) nor a direct {\"account_id\"} payload"
-                .to_string(),
-        )
-    })?;
+    let source = payload
+        .get("source")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            EventError::Envelope(
+                "neither an EventBridge event (no `source`) nor a direct {\"account_id\"} payload"
+                    .to_string(),
+            )
+        })?;
     let detail = payload.get("detail").unwrap_or(&Value::Null);
     let event_name = detail
         .get("eventName")
@@ -491,7 +494,12 @@ mod tests {
         for bad in ["12345678901", "1234567890123", "12345678901a", ""] {
             assert!(!is_account_id(bad), "{bad}");
         }
-        for good in ["us-east-1", "eu-central-2", "us-gov-west-1", "ap-southeast-5"] {
+        for good in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "ap-southeast-5",
+        ] {
             assert!(is_region_name(good), "{good}");
         }
         for bad in ["us-east", "US-EAST-1", "us--1", "east-1", "us-east-1a", ""] {
@@ -501,7 +509,10 @@ mod tests {
 
     #[test]
     fn session_names_fit_sts_rules() {
-        let name = session_name("vpce-guard-sweep-worker", "8f6e7c3a-1b2c-4d5e-9f00-0a1b2c3d4e5f");
+        let name = session_name(
+            "vpce-guard-sweep-worker",
+            "8f6e7c3a-1b2c-4d5e-9f00-0a1b2c3d4e5f",
+        );
         assert_eq!(
             name,
             "vpce-guard-sweep-worker-8f6e7c3a-1b2c-4d5e-9f00-0a1b2c3d4e5f"
@@ -611,7 +622,10 @@ mod tests {
         };
         assert!(record.is_complete());
         let report = OrgSweepReport::from_record(&record);
-        assert_eq!(report.items_succeeded + report.items_failed, report.items_total);
+        assert_eq!(
+            report.items_succeeded + report.items_failed,
+            report.items_total
+        );
         assert_eq!(report.accounts_failed, ["222222222222"]);
         assert_eq!(report.monthly_cost_delta_usd, 43.8);
         assert!(!SweepRecord::default().is_complete());
@@ -633,7 +647,8 @@ mod tests {
 
     #[test]
     fn vending_events_name_the_new_account() {
-        let VendingTrigger::Baseline(req) = parse_vending_event(&control_tower("SUCCEEDED")).unwrap()
+        let VendingTrigger::Baseline(req) =
+            parse_vending_event(&control_tower("SUCCEEDED")).unwrap()
         else {
             panic!("expected a baseline request")
         };

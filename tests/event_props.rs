@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use vpce_guard::events::{parse_event, Trigger};
+use vpce_guard::org::{parse_vending_event, VendingTrigger};
 
 fn samples() -> &'static [Value] {
     static SAMPLES: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
@@ -161,6 +162,14 @@ proptest! {
             Ok(Trigger::Ignored { reason }) => prop_assert!(!reason.is_empty()),
             Err(error) => prop_assert!(!error.to_string().is_empty()),
         }
+        // The account-baseline function reads the same kinds of documents.
+        match parse_vending_event(&doc) {
+            Ok(VendingTrigger::Baseline(request)) => {
+                prop_assert!(vpce_guard::org::is_account_id(&request.account_id));
+            }
+            Ok(VendingTrigger::Ignored { reason }) => prop_assert!(!reason.is_empty()),
+            Err(error) => prop_assert!(!error.to_string().is_empty()),
+        }
     }
 
     #[test]
@@ -173,7 +182,17 @@ proptest! {
 
 #[test]
 fn unmutated_samples_parse_as_documented() {
+    let mut vending = 0;
     for doc in samples() {
+        if let Ok(VendingTrigger::Baseline(request)) = parse_vending_event(doc) {
+            assert_eq!(request.account_id, "210987654321");
+            vending += 1;
+        }
+        if doc.get("detail-type").is_none() {
+            // A direct account-baseline payload or an SQS batch: not EventBridge events.
+            assert!(parse_event(doc).is_err());
+            continue;
+        }
         let outcome = parse_event(doc);
         let name = doc["detail"]["eventName"]
             .as_str()
@@ -192,4 +211,8 @@ fn unmutated_samples_parse_as_documented() {
             Err(e) => panic!("sample {name} should parse: {e}"),
         }
     }
+    assert_eq!(
+        vending, 3,
+        "Control Tower, Organizations and direct samples"
+    );
 }

@@ -79,6 +79,7 @@ impl SweepLedger {
                 AttributeValue::L(regions.iter().map(|r| s(r.as_str())).collect()),
             )
             .item("started_at", s(started_at))
+            .item("failures", AttributeValue::M(HashMap::new()))
             .item("expires_at", n(expires))
             .condition_expression("attribute_not_exists(sweep_id)")
             .send()
@@ -131,12 +132,12 @@ impl SweepLedger {
                     ("region".to_string(), s(&item.region)),
                     ("error".to_string(), s(error)),
                 ]));
+                // A map keyed by item (not a list): one entry per item however often it is
+                // recorded, and no read-modify-write of a growing list.
                 update = update
-                    .update_expression(
-                        "ADD done_items :done SET failures = list_append(if_not_exists(failures, :empty), :failure)",
-                    )
-                    .expression_attribute_values(":empty", AttributeValue::L(Vec::new()))
-                    .expression_attribute_values(":failure", AttributeValue::L(vec![failure]));
+                    .update_expression("ADD done_items :done SET failures.#item = :failure")
+                    .expression_attribute_names("#item", &key)
+                    .expression_attribute_values(":failure", failure);
             }
         }
         match update.send().await {
@@ -175,7 +176,9 @@ impl SweepLedger {
             .table_name(&self.table)
             .key("sweep_id", s(sweep_id))
             .update_expression("SET summary_claimed = :yes")
-            .condition_expression("attribute_exists(sweep_id) AND attribute_not_exists(summary_claimed)")
+            .condition_expression(
+                "attribute_exists(sweep_id) AND attribute_not_exists(summary_claimed)",
+            )
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .send()
             .await;
@@ -233,9 +236,10 @@ fn to_record(item: &HashMap<String, AttributeValue>) -> SweepRecord {
         .unwrap_or_default();
     let failures = item
         .get("failures")
-        .and_then(|v| v.as_l().ok())
-        .map(|l| {
-            l.iter()
+        .and_then(|v| v.as_m().ok())
+        .map(|entries| {
+            entries
+                .values()
                 .filter_map(|v| v.as_m().ok())
                 .map(|m| {
                     let get = |k: &str| {

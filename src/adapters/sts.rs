@@ -71,7 +71,11 @@ impl StsAdapter {
             .await
             .map_err(|e| api_error("AssumeRole", e))?;
         let creds = out.credentials().ok_or_else(|| {
-            ApiError::new("AssumeRole", "MissingCredentials", "no credentials returned")
+            ApiError::new(
+                "AssumeRole",
+                "MissingCredentials",
+                "no credentials returned",
+            )
         })?;
         let expiry = SystemTime::try_from(*creds.expiration()).ok();
         Ok(Credentials::new(

@@ -33,6 +33,9 @@ pub enum Fault {
     DropAfterForward,
     /// Forward after a pause.
     Delay,
+    /// HTTP 403 with STS's `AccessDenied` error body (a member role that does not exist or
+    /// does not trust the caller; moto's AssumeRole accepts any role ARN).
+    AccessDenied,
 }
 
 /// What to fault: requests whose action is in `actions` (all when empty) and whose form body
@@ -72,7 +75,7 @@ pub struct Seen {
 
 struct State {
     upstream: String,
-    plan: Mutex<FaultPlan>,
+    plans: Mutex<Vec<FaultPlan>>,
     rng: Mutex<u64>,
     seen: Mutex<Vec<Seen>>,
     streaks: Mutex<BTreeMap<String, u32>>,
@@ -148,6 +151,18 @@ fn error_response(status: StatusCode, code: &str, message: &str) -> Response<Ful
         .expect("static response")
 }
 
+/// The error shape of the awsQuery services (STS, SNS): `ErrorResponse/Error/Code`.
+fn sts_error_response(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    let body = format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+    );
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/xml")
+        .body(Full::new(Bytes::from(body)))
+        .expect("static response")
+}
+
 impl State {
     fn next_random(&self) -> f64 {
         let mut x = self.rng.lock().expect("rng");
@@ -159,8 +174,22 @@ impl State {
         (v >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    fn choose_fault(&self, action: &str, body: &[u8]) -> Option<Fault> {
-        let plan = self.plan.lock().expect("plan").clone();
+    /// The first plan (in the order added) that fires decides the fault.
+    fn choose_fault(&self, action: &str, body: &[u8]) -> Option<(Fault, Duration)> {
+        let plans = self.plans.lock().expect("plans").clone();
+        plans
+            .iter()
+            .enumerate()
+            .find_map(|(index, plan)| self.choose_from(index, plan, action, body))
+    }
+
+    fn choose_from(
+        &self,
+        index: usize,
+        plan: &FaultPlan,
+        action: &str,
+        body: &[u8],
+    ) -> Option<(Fault, Duration)> {
         if plan.rate <= 0.0 || plan.kinds.is_empty() {
             return None;
         }
@@ -175,7 +204,7 @@ impl State {
         {
             return None;
         }
-        let key = format!("{action}\u{0}{text}");
+        let key = format!("{index}\u{0}{action}\u{0}{text}");
         let mut streaks = self.streaks.lock().expect("streaks");
         let streak = streaks.entry(key).or_insert(0);
         if *streak >= plan.max_consecutive || self.next_random() >= plan.rate {
@@ -184,7 +213,7 @@ impl State {
         }
         *streak += 1;
         let pick = (self.next_random() * plan.kinds.len() as f64) as usize;
-        Some(plan.kinds[pick.min(plan.kinds.len() - 1)])
+        Some((plan.kinds[pick.min(plan.kinds.len() - 1)], plan.delay))
     }
 
     async fn forward(
@@ -231,7 +260,8 @@ impl State {
             .get("Action")
             .cloned()
             .unwrap_or_else(|| "unknown".to_string());
-        let fault = self.choose_fault(&action, &body);
+        let chosen = self.choose_fault(&action, &body);
+        let fault = chosen.map(|(fault, _)| fault);
         self.seen.lock().expect("seen").push(Seen {
             action,
             params,
@@ -256,10 +286,15 @@ impl State {
                 Err("fault: response lost".to_string())
             }
             Some(Fault::Delay) => {
-                let delay = self.plan.lock().expect("plan").delay;
+                let delay = chosen.map(|(_, delay)| delay).unwrap_or_default();
                 tokio::time::sleep(delay).await;
                 self.forward(&parts, body).await
             }
+            Some(Fault::AccessDenied) => Ok(sts_error_response(
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                "User is not authorized to perform: sts:AssumeRole on the role (fault proxy)",
+            )),
         }
     }
 }
@@ -271,7 +306,7 @@ impl FaultProxy {
         let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
         let state = Arc::new(State {
             upstream: upstream.trim_end_matches('/').to_string(),
-            plan: Mutex::new(FaultPlan::none()),
+            plans: Mutex::new(Vec::new()),
             rng: Mutex::new(seed.max(1)),
             seen: Mutex::new(Vec::new()),
             streaks: Mutex::new(BTreeMap::new()),
@@ -303,9 +338,15 @@ impl FaultProxy {
         }
     }
 
+    /// Replaces every plan with `plan`.
     pub fn set_plan(&self, plan: FaultPlan) {
-        *self.state.plan.lock().expect("plan") = plan;
+        *self.state.plans.lock().expect("plans") = vec![plan];
         self.state.streaks.lock().expect("streaks").clear();
+    }
+
+    /// Adds a plan beside the current ones (checked after them).
+    pub fn add_plan(&self, plan: FaultPlan) {
+        self.state.plans.lock().expect("plans").push(plan);
     }
 
     /// Every request seen so far.
