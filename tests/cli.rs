@@ -24,14 +24,48 @@ fn offline() -> Command {
     cmd
 }
 
-fn notice_schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/notice.schema.json"
-    ))
-    .expect("schema file");
-    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
-    jsonschema::validator_for(&schema).expect("schema compiles")
+#[test]
+fn documented_notice_examples_match_the_schema() {
+    let validator = notice_schema();
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&docs).expect("docs dir") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !(name.starts_with("notice") && name.ends_with("-example.json")) {
+            continue;
+        }
+        let value: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        // The examples are what the code produces: they deserialize into the notice type.
+        let notice: vpce_guard::notice::Notice =
+            serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            serde_json::to_value(&notice).expect("serialize"),
+            value,
+            "{name}"
+        );
+        checked += 1;
+    }
+    assert_eq!(
+        checked, 3,
+        "notice-example, notice-summary-example, notice-org-summary-example"
+    );
+    // The schema can fail: an org summary without its `org` part is rejected.
+    let mut broken: Value = serde_json::from_str(
+        &std::fs::read_to_string(docs.join("notice-org-summary-example.json")).expect("read"),
+    )
+    .expect("JSON");
+    broken.as_object_mut().expect("object").remove("org");
+    assert!(!validator.is_valid(&broken));
 }
 
 #[tokio::test]

@@ -400,6 +400,7 @@ async fn fan_out_sweep_remediates_every_account_and_region_and_the_summary_adds_
     assert!(queue_bodies(&env, &fan_out.dlq_url).await.is_empty());
 
     let notices = env.notices().await;
+    assert_matches_schema(&notices);
     let per_item = of_type(&notices, NoticeEventType::SweepSummary);
     assert_eq!(per_item.len(), 6, "one sweep_summary per (account, region)");
     let covered: BTreeSet<(String, String)> = per_item
@@ -519,6 +520,7 @@ async fn a_failing_account_fails_only_its_items_which_end_in_the_dead_letter_que
     );
 
     let notices = env.notices().await;
+    assert_matches_schema(&notices);
     let per_item = of_type(&notices, NoticeEventType::SweepSummary);
     assert_eq!(per_item.len(), 4, "each healthy item ran exactly once");
     assert!(per_item.iter().all(|n| n.account_id != broken));
@@ -592,6 +594,7 @@ async fn account_vending_events_and_direct_invocations_baseline_the_new_account(
     assert_eq!(endpoint_services(&east, &east_vpc).await.len(), 5);
     assert_eq!(endpoint_services(&west, &west_vpc).await.len(), 5);
     let notices = env.notices().await;
+    assert_matches_schema(&notices);
     assert!(notices
         .iter()
         .filter(|n| n.event_type == NoticeEventType::Remediated)

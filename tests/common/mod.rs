@@ -479,6 +479,30 @@ pub const ASSOC_PLACEHOLDER: &str = "rtbassoc-0a1b2c3d4e5f67890";
 pub const VPCE_PLACEHOLDER: &str = "vpce-0a1b2c3d4e5f67890";
 pub const IGW_PLACEHOLDER: &str = "igw-0a1b2c3d4e5f67890";
 
+/// The notice JSON Schema of docs/notice.schema.json, compiled.
+pub fn notice_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/notice.schema.json"
+    ))
+    .expect("schema file");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+/// Panics with every schema error when a published notice does not match the documented schema.
+pub fn assert_matches_schema(notices: &[Notice]) {
+    let validator = notice_schema();
+    for notice in notices {
+        let value: Value = serde_json::from_str(&notice.to_json()).expect("notice JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{value:#}");
+    }
+}
+
 /// The count of a summary field.
 pub fn n(summary: &Value, field: &str) -> u64 {
     summary[field]
