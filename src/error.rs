@@ -15,8 +15,6 @@ pub enum ConfigError {
     },
     #[error("GUARD_BASELINE is invalid: {0}")]
     Baseline(#[from] BaselineError),
-    #[error("cannot tell which account this function runs in (sts:GetCallerIdentity): {0}")]
-    Identity(ApiError),
 }
 
 /// The Lambda runtime prints a failed cold start with `{:?}`: make that the readable message.
@@ -135,6 +133,8 @@ pub enum FleetError {
         account_id: String,
         home_account: String,
     },
+    #[error("cannot tell which account this function runs in (sts:GetCallerIdentity): {0}")]
+    Identity(ApiError),
     #[error("listing the organization's accounts failed: {0}")]
     ListAccounts(ApiError),
     #[error("the organization sweep has no account to cover (GUARD_ACCOUNTS, or AWS Organizations after the include/exclude/OU filters)")]

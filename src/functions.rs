@@ -55,16 +55,16 @@ pub async fn network_events(fleet: &Fleet, event: LambdaEvent<Value>) -> Result<
             fleet.regions().join(",")
         )));
     }
-    if !fleet.reaches_account(&call.account_id) {
+    let session = fleet.session(&event.context).await?;
+    if !session.reaches_account(&call.account_id) {
         warn!(account = %call.account_id, "event from another account, but MEMBER_ROLE_NAME is not set");
         return Ok(ignored(format!(
             "{} happened in account {}, not this deployment's account {}, and MEMBER_ROLE_NAME is not set",
             call.event_name,
             call.account_id,
-            fleet.home_account()
+            session.home_account()
         )));
     }
-    let session = fleet.session(&event.context.request_id);
     let guard = session.guard(&call.account_id, &call.region).await?;
     Ok(guard_api_call(&guard, call).await?)
 }
@@ -163,6 +163,7 @@ pub async fn compliance_sweep(
         }
         Trigger::Ignored { reason } => return Ok(ignored(reason)),
     }
+    let session = fleet.session(&event.context).await?;
     if fleet.config().org.work_queue_url.is_some() {
         // The EventBridge event id is the same on a retried delivery: the retry reopens the
         // same sweep instead of starting a second one.
@@ -179,10 +180,9 @@ pub async fn compliance_sweep(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        return fan_out(fleet, &sweep_id, &started_at).await;
+        return fan_out(&session, &sweep_id, &started_at).await;
     }
-    let session = fleet.session(&event.context.request_id);
-    let account = fleet.home_account().to_string();
+    let account = session.home_account().to_string();
     let regions = fleet.regions();
     let results = join_all(
         regions
@@ -227,7 +227,12 @@ async fn sweep_accounts(fleet: &Fleet) -> Result<Vec<String>, FleetError> {
     Ok(select_accounts(&listed, &org.account_filter))
 }
 
-async fn fan_out(fleet: &Fleet, sweep_id: &str, started_at: &str) -> Result<Value, FleetError> {
+async fn fan_out(
+    session: &Session<'_>,
+    sweep_id: &str,
+    started_at: &str,
+) -> Result<Value, FleetError> {
+    let fleet = session.fleet();
     let org = &fleet.config().org;
     let (Some(queue_url), Some(table)) = (&org.work_queue_url, &org.sweep_table) else {
         return Err(FleetError::NotConfigured {
@@ -239,7 +244,7 @@ async fn fan_out(fleet: &Fleet, sweep_id: &str, started_at: &str) -> Result<Valu
     if accounts.is_empty() {
         return Err(FleetError::NothingToSweep);
     }
-    if org.member_role.is_none() && accounts.iter().any(|a| a != fleet.home_account()) {
+    if org.member_role.is_none() && accounts.iter().any(|a| a != session.home_account()) {
         return Err(FleetError::NotConfigured {
             operation: "sweeping other accounts",
             name: "MEMBER_ROLE_NAME",
@@ -283,7 +288,7 @@ pub async fn sweep_worker(
             name: "SWEEP_TABLE_NAME",
         })?;
     let ledger = SweepLedger::new(aws_sdk_dynamodb::Client::new(fleet.sdk()), table);
-    let session = fleet.session(&event.context.request_id);
+    let session = fleet.session(&event.context).await?;
     let max_receive_count = fleet.config().org.work_max_receive_count;
 
     // The same item twice in one batch (a redelivery) runs once; both messages share the result.
@@ -382,7 +387,7 @@ async fn work_on(
         }
     };
     if record.is_complete() {
-        if let Err(e) = publish_org_summary(session.fleet(), ledger, &item.sweep_id).await {
+        if let Err(e) = publish_org_summary(session, ledger, &item.sweep_id).await {
             error!(error = %e, "could not publish the organization sweep summary; retrying the item");
             return false;
         }
@@ -393,10 +398,11 @@ async fn work_on(
 /// Publishes the org summary once (the ledger's claim picks one worker); a failed publish
 /// gives the claim back so the retried item can publish.
 async fn publish_org_summary(
-    fleet: &Fleet,
+    session: &Session<'_>,
     ledger: &SweepLedger,
     sweep_id: &str,
 ) -> Result<(), FleetError> {
+    let fleet = session.fleet();
     if !ledger
         .claim_summary(sweep_id)
         .await
@@ -413,7 +419,7 @@ async fn publish_org_summary(
         }
     };
     let ctx = NoticeContext {
-        account_id: fleet.home_account().to_string(),
+        account_id: session.home_account().to_string(),
         region: fleet.home_region().to_string(),
         trigger: "schedule".to_string(),
         mode: fleet.config().mode,
@@ -448,7 +454,7 @@ pub async fn account_baseline(
     };
     let regions = request.regions.clone().unwrap_or_else(|| fleet.regions());
     info!(account = %request.account_id, ?regions, source = ?request.source, "baselining a new account");
-    let session = fleet.session(&event.context.request_id);
+    let session = fleet.session(&event.context).await?;
     let trigger = request.source.trigger();
     // A new account has few VPCs: read every VPC's DNS attributes, so DNS drift is found too.
     let results = join_all(

@@ -89,6 +89,7 @@ impl From<FleetError> for Diagnostic {
             FleetError::Guard(inner) => guard_error_type(inner),
             FleetError::Event(_) => "InvalidEvent",
             FleetError::AssumeRole { .. } | FleetError::NoMemberRole { .. } => "MemberAccessFailed",
+            FleetError::Identity(_) => "IdentityUnknown",
             FleetError::ListAccounts(_) | FleetError::NothingToSweep => "ListAccountsFailed",
             FleetError::Enqueue { .. } => "EnqueueFailed",
             FleetError::Ledger(_) => "LedgerFailed",

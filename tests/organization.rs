@@ -236,9 +236,7 @@ fn org_vars(fan_out: &FanOut) -> Vec<(&'static str, String)> {
 
 async fn fleet(env: &Env, sdk: &SdkConfig, vars: &[(&str, String)]) -> Fleet {
     let overrides: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    Fleet::connect(env.config(&overrides), sdk.clone(), "vpce-guard-test")
-        .await
-        .expect("fleet")
+    Fleet::new(env.config(&overrides), sdk.clone(), "vpce-guard-test").expect("fleet")
 }
 
 fn invocation(payload: Value, request_id: &str) -> LambdaEvent<Value> {
