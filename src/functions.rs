@@ -66,7 +66,7 @@ pub async fn network_events(fleet: &Fleet, event: LambdaEvent<Value>) -> Result<
         )));
     }
     let guard = session.guard(&call.account_id, &call.region).await?;
-    Ok(guard_api_call(&guard, call).await?)
+    Ok(Box::pin(guard_api_call(&guard, call)).await?)
 }
 
 /// One region's result, as functions return it.
@@ -90,7 +90,9 @@ async fn sweep_one(
     trigger: &str,
     read_dns_for_all: bool,
 ) -> RegionResult {
-    let run = async {
+    // Boxed: the guard's future is deep, and the callers nest it in join_all and streams; a
+    // pointer keeps the compiler's layout queries (and the stack) shallow.
+    let run = Box::pin(async {
         let guard = session.guard(account_id, region).await?;
         let report = guard
             .run(RunRequest {
@@ -103,7 +105,7 @@ async fn sweep_one(
             })
             .await?;
         Ok::<_, FleetError>(report.summary)
-    };
+    });
     match run.await {
         Ok(summary) => RegionResult {
             account_id: account_id.to_string(),

@@ -7,11 +7,12 @@ use vpce_guard::functions::account_baseline;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing::init_default_subscriber();
-    // Configuration and identity are read once; a bad value fails the cold start with its name.
+    // Configuration is read once; a bad value fails the cold start with the variable's name.
     let fleet = Fleet::from_env().await?;
     let fleet = &fleet;
     run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
-        account_baseline(fleet, event).await
+        // Boxed: the handler's future is deep; a pointer keeps the runtime's future small.
+        Box::pin(account_baseline(fleet, event)).await
     }))
     .await
 }

@@ -8,11 +8,12 @@ use vpce_guard::functions::sweep_worker;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing::init_default_subscriber();
-    // Configuration and identity are read once; a bad value fails the cold start with its name.
+    // Configuration is read once; a bad value fails the cold start with the variable's name.
     let fleet = Fleet::from_env().await?;
     let fleet = &fleet;
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        sweep_worker(fleet, event).await
+        // Boxed: the handler's future is deep; a pointer keeps the runtime's future small.
+        Box::pin(sweep_worker(fleet, event)).await
     }))
     .await
 }
