@@ -15,7 +15,8 @@ Subcommands:
   rewrite-event SRC DST     copy a sample event, replacing placeholder ids with the real ones
   summary FILE              pretty-print a function's JSON response (and check it)
   notices                   drain the queue and pretty-print the notices (and check them)
-  endpoints                 show the drifted VPC's endpoints as EC2 now reports them
+  endpoints [--member]      show the drifted VPC's (or the vended account's VPC's) endpoints
+  vend-account              an AWS Organization, a new member account with a bare VPC in it
   log FILE OFFSET           the function's log lines of one invocation, condensed
 
 Checks (--expect ...) make the demo fail loudly when the functions do not behave as expected.
@@ -40,6 +41,9 @@ EXEMPT_TAG_KEY = "vpce-guard:exempt"
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "docs" / "notice.schema.json"
 
+MEMBER_ROLE = "vpce-guard-member"
+# The member account the account-vending samples name.
+PLACEHOLDER_ACCOUNT = "210987654321"
 # Placeholders of events/README.md ("Placeholder IDs").
 PLACEHOLDER_VPC = "vpc-0a1b2c3d4e5f67890"
 PLACEHOLDER_SUBNET = "subnet-0a1b2c3d4e5f67890"
@@ -63,6 +67,23 @@ def client(service: str):
     if not endpoint:
         raise DemoError("AWS_ENDPOINT_URL is not set; refusing to talk to real AWS")
     return boto3.client(service, region_name=os.environ.get("AWS_REGION", REGION), endpoint_url=endpoint)
+
+
+def member_client(service: str, account: str):
+    """A client acting in `account` through the member role (moto switches account on AssumeRole)."""
+    import boto3
+
+    creds = client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{MEMBER_ROLE}", RoleSessionName="vpce-guard-demo"
+    )["Credentials"]
+    return boto3.client(
+        service,
+        region_name=os.environ.get("AWS_REGION", REGION),
+        endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
 
 
 def load_state(path: Path) -> dict:
@@ -263,15 +284,40 @@ def cmd_add_subnet(args) -> None:
     )
 
 
+def cmd_vend_account(args) -> None:
+    state = load_state(args.state)
+    org = client("organizations")
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except org.exceptions.AlreadyInOrganizationException:
+        pass
+    status = org.create_account(Email="payments-prod@example.com", AccountName="payments-prod")
+    account = status["CreateAccountStatus"]["AccountId"]
+    say(f"AWS Organizations created account {account} (payments-prod)")
+    ec2 = member_client("ec2", account)
+    for vpc_id in delete_default_vpcs(ec2):
+        say(f"removed moto's default VPC {vpc_id} of the new account")
+    vpc_id = ec2.create_vpc(
+        CidrBlock="10.50.0.0/16", TagSpecifications=tags("vpc", {"Name": "payments-prod-landing"})
+    )["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+    private_a = subnet(ec2, vpc_id, "10.50.10.0/24", "us-east-1a", "landing-private-a")
+    private_b = subnet(ec2, vpc_id, "10.50.11.0/24", "us-east-1b", "landing-private-b")
+    route_table(ec2, vpc_id, "landing-private", [private_a, private_b])
+    say(f"account {account}: VPC {vpc_id} with private subnets in us-east-1a and us-east-1b, no endpoints")
+    state.update(member_account=account, member_vpc=vpc_id)
+    save_state(args.state, state)
+
+
 def cmd_rewrite_event(args) -> None:
     state = load_state(args.state)
     text = Path(args.src).read_text()
-    replacements = {PLACEHOLDER_VPC: state["vpc_id"]}
-    if "new_subnet" in state:
-        replacements[PLACEHOLDER_SUBNET] = state["new_subnet"]
+    candidates = {PLACEHOLDER_VPC: state.get("vpc_id"), PLACEHOLDER_SUBNET: state.get("new_subnet"),
+                  PLACEHOLDER_ACCOUNT: state.get("member_account")}
+    replacements = {old: new for old, new in candidates.items() if new and old in text}
+    if not replacements:
+        raise DemoError(f"{args.src} holds no placeholder the demo has a real id for")
     for old, new in replacements.items():
-        if old not in text:
-            raise DemoError(f"{args.src} does not contain the placeholder {old}")
         text = text.replace(old, new)
     # Keep the sample self-consistent with the subnet that really exists.
     text = text.replace('"us-east-1a"', '"us-east-1c"').replace('"10.0.1.0/24"', '"10.0.12.0/24"')
@@ -420,8 +466,12 @@ def cmd_notices(args) -> None:
 
 def cmd_endpoints(args) -> None:
     state = load_state(args.state)
-    ec2 = client("ec2")
-    vpc_id = state["vpc_id"]
+    if args.member:
+        ec2 = member_client("ec2", state["member_account"])
+        vpc_id = state["member_vpc"]
+    else:
+        ec2 = client("ec2")
+        vpc_id = state["vpc_id"]
     subnet_az = {
         s["SubnetId"]: s["AvailabilityZone"]
         for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
@@ -514,7 +564,10 @@ def main() -> int:
     p.add_argument("--expect-drift", nargs="*", metavar="DRIFT")
     p.add_argument("--raw", action="store_true", help="also print the first notice as JSON")
     p.set_defaults(func=cmd_notices)
-    sub.add_parser("endpoints").set_defaults(func=cmd_endpoints)
+    p = sub.add_parser("endpoints")
+    p.add_argument("--member", action="store_true", help="the vended account's VPC")
+    p.set_defaults(func=cmd_endpoints)
+    sub.add_parser("vend-account").set_defaults(func=cmd_vend_account)
     p = sub.add_parser("log")
     p.add_argument("file")
     p.add_argument("offset", type=int)
