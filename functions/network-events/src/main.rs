@@ -10,9 +10,11 @@ async fn main() -> Result<(), Error> {
     // Configuration is read once; a bad value fails the cold start with the variable's name.
     let fleet = Fleet::from_env().await?;
     let fleet = &fleet;
-    run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
-        // Boxed: the handler's future is deep; a pointer keeps the runtime's future small.
-        Box::pin(network_events(fleet, event)).await
-    }))
+    // The handler's future is deep: boxing it keeps the runtime's own future small.
+    run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            Box::pin(network_events(fleet, event)).await
+        },
+    ))
     .await
 }
