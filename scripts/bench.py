@@ -654,6 +654,9 @@ def run_sweep(binary: Path, endpoint: str, topic_arn: str, mode: str, log_path: 
             "GUARD_MODE": mode,
             "NOTICE_TOPIC_ARN": topic_arn,
             "RUST_LOG": "info",
+            # moto renders the Describe answers of thousands of VPCs for tens of seconds; the
+            # default 30 s per attempt (right for real EC2) would time out and retry at 3,000 VPCs.
+            "API_TIMEOUT_SECONDS": "600",
         })
         env.update(lambda_env(rt.address, function_name="compliance-sweep"))
         env.update(extra_env or {})

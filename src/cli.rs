@@ -263,6 +263,8 @@ fn guard_config(target: &Target, doc: &BaselineDocument, mode: Mode) -> GuardCon
         exempt_tag_key: target.exempt_tag_key.clone(),
         enable_vpc_dns: !target.no_enable_vpc_dns,
         remediation_concurrency: usize::from(target.concurrency),
+        // Unused: the CLI's SDK setup keeps the SDK's own timeouts.
+        api_timeout: std::time::Duration::from_secs(30),
         org: crate::config::OrgConfig::default(),
     }
 }

@@ -42,9 +42,15 @@ pub struct GuardConfig {
     pub enable_vpc_dns: bool,
     /// `REMEDIATION_CONCURRENCY`: VPCs remediated at once (default 8, 1..=64).
     pub remediation_concurrency: usize,
+    /// `API_TIMEOUT_SECONDS`: how long one AWS request attempt may take (default 30, 1..=840);
+    /// a whole call, retries included, may take three times that.
+    pub api_timeout: std::time::Duration,
     /// Regions, accounts and the fan-out queue (organization scale).
     pub org: OrgConfig,
 }
+
+/// Upper bound for `API_TIMEOUT_SECONDS`: below Lambda's 900-second limit.
+pub const MAX_API_TIMEOUT_SECONDS: u64 = 840;
 
 /// The role the central deployment assumes in member accounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -317,6 +323,23 @@ impl GuardConfig {
                 }
             },
         };
+        let api_timeout = match get("API_TIMEOUT_SECONDS") {
+            None => std::time::Duration::from_secs(30),
+            Some(text) => match text.parse::<u64>() {
+                Ok(n) if (1..=MAX_API_TIMEOUT_SECONDS).contains(&n) => {
+                    std::time::Duration::from_secs(n)
+                }
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "API_TIMEOUT_SECONDS",
+                        value: text,
+                        reason: format!(
+                            "expected a whole number of seconds from 1 to {MAX_API_TIMEOUT_SECONDS}"
+                        ),
+                    })
+                }
+            },
+        };
         let org = OrgConfig::from_lookup(&get)?;
         Ok(Self {
             mode,
@@ -325,6 +348,7 @@ impl GuardConfig {
             exempt_tag_key,
             enable_vpc_dns,
             remediation_concurrency,
+            api_timeout,
             org,
         })
     }
@@ -361,6 +385,7 @@ mod tests {
         assert!(c.enable_vpc_dns);
         assert_eq!(c.remediation_concurrency, 8);
         assert_eq!(c.org, OrgConfig::default());
+        assert_eq!(c.api_timeout.as_secs(), 30);
         assert_eq!(c.org.regions_or("eu-west-1"), ["eu-west-1"]);
     }
 
@@ -423,8 +448,10 @@ mod tests {
             ("EXEMPT_TAG_KEY", "skip-me"),
             ("ENABLE_VPC_DNS", "FALSE"),
             ("REMEDIATION_CONCURRENCY", "3"),
+            ("API_TIMEOUT_SECONDS", "120"),
         ])
         .unwrap();
+        assert_eq!(c.api_timeout.as_secs(), 120);
         assert_eq!(c.mode, Mode::Remediate);
         assert_eq!(c.baseline.services.len(), 1);
         assert_eq!(c.exempt_tag_key, "skip-me");
@@ -462,6 +489,10 @@ mod tests {
             (
                 &[("NOTICE_TOPIC_ARN", TOPIC), ("GUARD_BASELINE", "[{}]")],
                 "GUARD_BASELINE",
+            ),
+            (
+                &[("NOTICE_TOPIC_ARN", TOPIC), ("API_TIMEOUT_SECONDS", "900")],
+                "API_TIMEOUT_SECONDS",
             ),
         ];
         for (pairs, name) in cases {

@@ -43,7 +43,7 @@ impl Fleet {
     /// Cold start: configuration from the environment and SDK defaults. Makes no AWS call.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let config = GuardConfig::from_env()?;
-        let sdk = load_sdk_config().await;
+        let sdk = load_sdk_config(config.api_timeout).await;
         let function_name =
             std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| "vpce-guard".to_string());
         Self::new(config, sdk, &function_name)

@@ -28,15 +28,17 @@ pub fn retry_config() -> RetryConfig {
 
 /// The SDK configuration every function starts from: standard credential chain, adaptive retry,
 /// bounded timeouts (and `AWS_ENDPOINT_URL`, which points everything at a local emulator).
-pub async fn load_sdk_config() -> SdkConfig {
+/// `attempt_timeout` bounds one request (`API_TIMEOUT_SECONDS`); a call with its retries gets
+/// three times that.
+pub async fn load_sdk_config(attempt_timeout: Duration) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry_config())
         // A stuck connection must not eat the whole Lambda timeout: bound each attempt.
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
-                .operation_attempt_timeout(Duration::from_secs(30))
-                .operation_timeout(Duration::from_secs(90))
+                .operation_attempt_timeout(attempt_timeout)
+                .operation_timeout(attempt_timeout * 3)
                 .build(),
         )
         .load()
