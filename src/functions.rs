@@ -19,16 +19,14 @@ use tracing::{error, info, warn};
 
 use crate::adapters::{ItemOutcome, OrganizationsAdapter, SweepLedger, WorkQueueAdapter};
 use crate::error::FleetError;
-use crate::events::{parse_event, Trigger};
 use crate::fleet::{Fleet, Session};
-use crate::guard::RunRequest;
-use crate::handlers::{guard_api_call, ignored};
+use crate::handlers::{api_call_of, guard_api_call, ignored, schedule_of, sweep_region, Routed};
 use crate::notice::{Notice, NoticeContext, RunSummary};
 use crate::org::{
     is_final_attempt, parse_vending_event, select_accounts, work_items, OrgCounters,
     OrgSweepReport, VendingTrigger, WorkItem,
 };
-use crate::ports::{NoticePort, Scope};
+use crate::ports::NoticePort;
 
 /// Work items one worker invocation runs at once (each is a different account or region; EC2
 /// throttles per account and region, and each run bounds its own concurrency).
@@ -38,14 +36,9 @@ pub const WORKER_ITEM_CONCURRENCY: usize = 5;
 /// account and region where it happened (a member account's event, forwarded to the central
 /// bus, is handled through the member role).
 pub async fn network_events(fleet: &Fleet, event: LambdaEvent<Value>) -> Result<Value, FleetError> {
-    let call = match parse_event(&event.payload)? {
-        Trigger::ApiCall(call) => call,
-        Trigger::Schedule { .. } => {
-            return Ok(ignored(
-                "scheduled events are handled by the compliance-sweep function".to_string(),
-            ))
-        }
-        Trigger::Ignored { reason } => return Ok(ignored(reason)),
+    let call = match api_call_of(&event.payload)? {
+        Routed::Handle(call) => call,
+        Routed::Ignore(answer) => return Ok(answer),
     };
     if !fleet.guards_region(&call.region) {
         return Ok(ignored(format!(
@@ -94,17 +87,7 @@ async fn sweep_one(
     // pointer keeps the compiler's layout queries (and the stack) shallow.
     let run = Box::pin(async {
         let guard = session.guard(account_id, region).await?;
-        let report = guard
-            .run(RunRequest {
-                account_id: account_id.to_string(),
-                trigger: trigger.to_string(),
-                scope: Scope::Region,
-                read_dns_for_all,
-                publish_summary: true,
-                notify: true,
-            })
-            .await?;
-        Ok::<_, FleetError>(report.summary)
+        Ok::<_, FleetError>(sweep_region(&guard, account_id, trigger, read_dns_for_all).await?)
     });
     match run.await {
         Ok(summary) => RegionResult {
@@ -155,15 +138,8 @@ pub async fn compliance_sweep(
     fleet: &Fleet,
     event: LambdaEvent<Value>,
 ) -> Result<Value, FleetError> {
-    match parse_event(&event.payload)? {
-        Trigger::Schedule { .. } => {}
-        Trigger::ApiCall(call) => {
-            return Ok(ignored(format!(
-                "{} is handled by the network-events function",
-                call.event_name
-            )))
-        }
-        Trigger::Ignored { reason } => return Ok(ignored(reason)),
+    if let Routed::Ignore(answer) = schedule_of(&event.payload)? {
+        return Ok(answer);
     }
     let session = fleet.session(&event.context).await?;
     if fleet.config().org.work_queue_url.is_some() {

@@ -11,7 +11,7 @@ use tracing::{info, warn};
 
 use crate::adapters::{ApiCallCounter, Ec2Adapter, SnsAdapter};
 use crate::config::GuardConfig;
-use crate::error::{ConfigError, FleetError, GuardError};
+use crate::error::{ConfigError, EventError, FleetError, GuardError};
 use crate::events::{parse_event, ApiCallEvent, Trigger};
 use crate::guard::{Guard, RunRequest};
 use crate::notice::RunSummary;
@@ -123,19 +123,44 @@ pub(crate) fn summary_json(summary: &RunSummary) -> Value {
     serde_json::to_value(summary).unwrap_or_else(|e| json!({ "error": e.to_string() }))
 }
 
-/// `network-events`: guards exactly the VPCs a CloudTrail-recorded EC2 call touched.
+/// Where an event goes: to this function, or back as `{"ignored": true, "reason"}`.
+pub(crate) enum Routed<T> {
+    Handle(T),
+    Ignore(Value),
+}
+
+/// The EC2 call a network-events invocation is about; everything else is ignored with a reason.
+pub(crate) fn api_call_of(payload: &Value) -> Result<Routed<ApiCallEvent>, EventError> {
+    Ok(match parse_event(payload)? {
+        Trigger::ApiCall(call) => Routed::Handle(call),
+        Trigger::Schedule { .. } => Routed::Ignore(ignored(
+            "scheduled events are handled by the compliance-sweep function".to_string(),
+        )),
+        Trigger::Ignored { reason } => Routed::Ignore(ignored(reason)),
+    })
+}
+
+/// The account of a compliance-sweep invocation's schedule; everything else is ignored.
+pub(crate) fn schedule_of(payload: &Value) -> Result<Routed<String>, EventError> {
+    Ok(match parse_event(payload)? {
+        Trigger::Schedule { account_id, .. } => Routed::Handle(account_id),
+        Trigger::ApiCall(call) => Routed::Ignore(ignored(format!(
+            "{} is handled by the network-events function",
+            call.event_name
+        ))),
+        Trigger::Ignored { reason } => Routed::Ignore(ignored(reason)),
+    })
+}
+
+/// `network-events` for one account and Region, over any ports (the Lambda function goes
+/// through [`crate::functions::network_events`], which picks the account and Region first).
 pub async fn network_events<E: Ec2Port, N: NoticePort>(
     guard: &Guard<E, N>,
     event: LambdaEvent<Value>,
 ) -> Result<Value, GuardError> {
-    let call = match parse_event(&event.payload)? {
-        Trigger::ApiCall(call) => call,
-        Trigger::Schedule { .. } => {
-            return Ok(ignored(
-                "scheduled events are handled by the compliance-sweep function".to_string(),
-            ))
-        }
-        Trigger::Ignored { reason } => return Ok(ignored(reason)),
+    let call = match api_call_of(&event.payload)? {
+        Routed::Handle(call) => call,
+        Routed::Ignore(answer) => return Ok(answer),
     };
     if call.region != guard.region() {
         return Ok(ignored(format!(
@@ -184,30 +209,36 @@ pub async fn guard_api_call<E: Ec2Port, N: NoticePort>(
     Ok(summary_json(&report.summary))
 }
 
-/// `compliance-sweep`: guards every VPC of the account in the region on a schedule.
-pub async fn compliance_sweep<E: Ec2Port, N: NoticePort>(
+/// Guards every VPC of the guard's account and Region and publishes a `sweep_summary`.
+pub async fn sweep_region<E: Ec2Port, N: NoticePort>(
     guard: &Guard<E, N>,
-    event: LambdaEvent<Value>,
-) -> Result<Value, GuardError> {
-    let account_id = match parse_event(&event.payload)? {
-        Trigger::Schedule { account_id, .. } => account_id,
-        Trigger::ApiCall(call) => {
-            return Ok(ignored(format!(
-                "{} is handled by the network-events function",
-                call.event_name
-            )))
-        }
-        Trigger::Ignored { reason } => return Ok(ignored(reason)),
-    };
+    account_id: &str,
+    trigger: &str,
+    read_dns_for_all: bool,
+) -> Result<RunSummary, GuardError> {
     let report = guard
         .run(RunRequest {
-            account_id,
-            trigger: "schedule".to_string(),
+            account_id: account_id.to_string(),
+            trigger: trigger.to_string(),
             scope: Scope::Region,
-            read_dns_for_all: false,
+            read_dns_for_all,
             publish_summary: true,
             notify: true,
         })
         .await?;
-    Ok(summary_json(&report.summary))
+    Ok(report.summary)
+}
+
+/// `compliance-sweep` for one account and Region, over any ports (the Lambda function goes
+/// through [`crate::functions::compliance_sweep`], which covers every Region and the fan-out).
+pub async fn compliance_sweep<E: Ec2Port, N: NoticePort>(
+    guard: &Guard<E, N>,
+    event: LambdaEvent<Value>,
+) -> Result<Value, GuardError> {
+    let account_id = match schedule_of(&event.payload)? {
+        Routed::Handle(account_id) => account_id,
+        Routed::Ignore(answer) => return Ok(answer),
+    };
+    let summary = sweep_region(guard, &account_id, "schedule", false).await?;
+    Ok(summary_json(&summary))
 }
