@@ -218,20 +218,37 @@ impl Notice {
             totals.actions_failed,
             usd(totals.monthly_cost_delta_usd)
         );
+        let mut notice = Self::roll_up(
+            ctx,
+            NoticeEventType::SweepSummary,
+            summary,
+            totals.monthly_cost_delta_usd,
+        );
+        notice.totals = Some(totals);
+        notice
+    }
+
+    /// A notice about a whole run rather than one VPC (no `vpc_id`, no findings).
+    fn roll_up(
+        ctx: &NoticeContext,
+        event_type: NoticeEventType,
+        summary: String,
+        monthly_cost_delta_usd: f64,
+    ) -> Self {
         Self {
             schema: NOTICE_SCHEMA.to_string(),
-            event_type: NoticeEventType::SweepSummary,
+            event_type,
             account_id: ctx.account_id.clone(),
             region: ctx.region.clone(),
             vpc_id: None,
             trigger: ctx.trigger.clone(),
             mode: ctx.mode,
             findings: Vec::new(),
-            monthly_cost_delta_usd: totals.monthly_cost_delta_usd,
+            monthly_cost_delta_usd,
             cost_decisions: Vec::new(),
             summary,
             generated_at: ctx.generated_at.clone(),
-            totals: Some(totals),
+            totals: None,
             org: None,
         }
     }
@@ -259,22 +276,14 @@ impl Notice {
                 report.accounts_failed.join(", ")
             ));
         }
-        Self {
-            schema: NOTICE_SCHEMA.to_string(),
-            event_type: NoticeEventType::OrgSweepSummary,
-            account_id: ctx.account_id.clone(),
-            region: ctx.region.clone(),
-            vpc_id: None,
-            trigger: ctx.trigger.clone(),
-            mode: ctx.mode,
-            findings: Vec::new(),
-            monthly_cost_delta_usd: report.monthly_cost_delta_usd,
-            cost_decisions: Vec::new(),
+        let mut notice = Self::roll_up(
+            ctx,
+            NoticeEventType::OrgSweepSummary,
             summary,
-            generated_at: ctx.generated_at.clone(),
-            totals: None,
-            org: Some(report),
-        }
+            report.monthly_cost_delta_usd,
+        );
+        notice.org = Some(report);
+        notice
     }
 
     /// One readable line under 100 characters, for e-mail subjects.
@@ -412,5 +421,37 @@ mod tests {
         assert_eq!(notice.event_type, NoticeEventType::SweepSummary);
         assert!(notice.attributes().iter().all(|(k, _)| *k != "vpc_id"));
         assert!(notice.subject().contains("(1 drifted of 3)"));
+    }
+
+    #[test]
+    fn org_summary_names_failed_accounts_in_summary_and_subject() {
+        let record = crate::org::SweepRecord {
+            sweep_id: "sweep-1".into(),
+            items_total: 4,
+            done: ["a", "b", "c", "d"].into_iter().map(String::from).collect(),
+            succeeded: 3,
+            failures: vec![crate::org::ItemFailure {
+                account_id: "210987654321".into(),
+                region: "eu-west-1".into(),
+                error: "AccessDenied".into(),
+            }],
+            accounts: vec!["123456789012".into(), "210987654321".into()],
+            regions: vec!["eu-west-1".into(), "us-east-1".into()],
+            ..Default::default()
+        };
+        let notice =
+            Notice::org_sweep_summary(&ctx(), crate::org::OrgSweepReport::from_record(&record));
+        assert_eq!(notice.event_type, NoticeEventType::OrgSweepSummary);
+        assert!(notice.totals.is_none() && notice.vpc_id.is_none());
+        assert!(notice
+            .summary
+            .contains("3 of 4 item(s) succeeded, 1 failed"));
+        assert!(notice.summary.contains("Failed accounts: 210987654321."));
+        assert!(
+            notice.subject().ends_with("(1 of 4 item(s) failed)"),
+            "{}",
+            notice.subject()
+        );
+        assert!(notice.attributes().iter().all(|(k, _)| *k != "vpc_id"));
     }
 }
