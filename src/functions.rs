@@ -114,10 +114,15 @@ async fn sweep_one(
     }
 }
 
-fn failures_of(results: &[RegionResult]) -> Option<(usize, String)> {
-    let failed: Vec<String> = results
+/// The error naming every region in `failed` (none: `Ok`), for the invocation to fail with.
+fn regions_failed(
+    account_id: &str,
+    results: &[RegionResult],
+    failed: impl Fn(&RegionResult) -> bool,
+) -> Result<(), FleetError> {
+    let details: Vec<String> = results
         .iter()
-        .filter(|r| r.status == "failed")
+        .filter(|r| failed(r))
         .map(|r| {
             format!(
                 "{}: {}",
@@ -129,7 +134,15 @@ fn failures_of(results: &[RegionResult]) -> Option<(usize, String)> {
             )
         })
         .collect();
-    (!failed.is_empty()).then(|| (failed.len(), failed.join("; ")))
+    if details.is_empty() {
+        return Ok(());
+    }
+    Err(FleetError::Regions {
+        account_id: account_id.to_string(),
+        failed: details.len(),
+        total: results.len(),
+        detail: details.join("; "),
+    })
 }
 
 /// `compliance-sweep`: on its schedule, guards every VPC of the own account in every region of
@@ -169,19 +182,7 @@ pub async fn compliance_sweep(
     )
     .await;
     // A failed remedy is reported by its notice; only a failed run fails the invocation.
-    let run_failures: Vec<&RegionResult> = results.iter().filter(|r| r.error.is_some()).collect();
-    if !run_failures.is_empty() {
-        return Err(FleetError::Regions {
-            account_id: account,
-            failed: run_failures.len(),
-            total: results.len(),
-            detail: run_failures
-                .iter()
-                .map(|r| format!("{}: {}", r.region, r.error.as_deref().unwrap_or_default()))
-                .collect::<Vec<_>>()
-                .join("; "),
-        });
-    }
+    regions_failed(&account, &results, |r| r.error.is_some())?;
     Ok(json!({ "account_id": account, "regions": results }))
 }
 
@@ -441,20 +442,15 @@ pub async fn account_baseline(
             .map(|region| sweep_one(&session, &request.account_id, region, trigger, true)),
     )
     .await;
-    let failed = failures_of(&results);
+    let outcome = regions_failed(&request.account_id, &results, |r| r.status == "failed");
     let response = json!({
         "account_id": request.account_id,
         "source": request.source,
-        "status": if failed.is_some() { "failed" } else { "succeeded" },
+        "status": if outcome.is_err() { "failed" } else { "succeeded" },
         "regions": results,
     });
-    match (request.source, failed) {
-        (crate::org::VendingSource::Direct, _) | (_, None) => Ok(response),
-        (_, Some((count, detail))) => Err(FleetError::Regions {
-            account_id: request.account_id,
-            failed: count,
-            total: regions.len(),
-            detail,
-        }),
+    match (request.source, outcome) {
+        (crate::org::VendingSource::Direct, _) | (_, Ok(())) => Ok(response),
+        (_, Err(error)) => Err(error),
     }
 }

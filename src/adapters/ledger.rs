@@ -18,6 +18,9 @@ pub const LEDGER_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
 /// Failure messages are cut to this many characters (a ledger item holds at most 400 KB).
 pub const MAX_ERROR_CHARS: usize = 300;
 
+/// The error code of a conditional write whose condition did not hold.
+const CONDITION_FAILED: &str = "ConditionalCheckFailedException";
+
 /// How one work item ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ItemOutcome {
@@ -84,17 +87,7 @@ impl SweepLedger {
             .condition_expression("attribute_not_exists(sweep_id)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                let error = api_error("PutItem", e);
-                if error.code == "ConditionalCheckFailedException" {
-                    Ok(false)
-                } else {
-                    Err(error)
-                }
-            }
-        }
+        condition_held("PutItem", result)
     }
 
     /// Records how `item` ended, once, and returns the sweep as it stands afterwards. `None`
@@ -144,7 +137,7 @@ impl SweepLedger {
             Ok(out) => Ok(out.attributes().map(to_record)),
             Err(e) => {
                 let error = api_error("UpdateItem", e);
-                if error.code == "ConditionalCheckFailedException" {
+                if error.code == CONDITION_FAILED {
                     // Already recorded (a redelivered message), or an unknown sweep.
                     self.get(&item.sweep_id).await
                 } else {
@@ -182,17 +175,7 @@ impl SweepLedger {
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                let error = api_error("UpdateItem", e);
-                if error.code == "ConditionalCheckFailedException" {
-                    Ok(false)
-                } else {
-                    Err(error)
-                }
-            }
-        }
+        condition_held("UpdateItem", result)
     }
 
     /// Gives the claim back after a failed publish, so a retry can publish.
@@ -206,6 +189,28 @@ impl SweepLedger {
             .await
             .map_err(|e| api_error("UpdateItem", e))?;
         Ok(())
+    }
+}
+
+/// `true` when a conditional write happened, `false` when its condition did not hold.
+fn condition_held<T, E, R>(
+    operation: &'static str,
+    result: Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>,
+) -> Result<bool, ApiError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            let error = api_error(operation, e);
+            if error.code == CONDITION_FAILED {
+                Ok(false)
+            } else {
+                Err(error)
+            }
+        }
     }
 }
 
