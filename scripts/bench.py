@@ -158,6 +158,7 @@ class CountingProxy:
         self._hits: Counter[str] = Counter()
         self._bytes = 0
         self._seconds: Counter[str] = Counter()
+        self._timeline: list[tuple[str, float, float]] = []  # (action, received, answered), perf_counter
         self._cache: dict[tuple, tuple[int, list, bytes]] = {}
         self._inflight: dict[tuple, threading.Event] = {}
         self._generation = 0
@@ -224,6 +225,7 @@ class CountingProxy:
                         proxy._seconds[action] += time.perf_counter() - started
 
             def _handle(self) -> None:
+                received = time.perf_counter()
                 body = self._body()
                 if self.path.startswith("/__bench__/"):
                     if self.path == "/__bench__/reset":
@@ -241,9 +243,10 @@ class CountingProxy:
                     status, headers, data = self._upstream(action, body)
                     if is_write(action):
                         proxy.clear_cache()
+                self._send(status, data, headers)
                 with proxy._lock:
                     proxy._bytes += len(data)
-                self._send(status, data, headers)
+                    proxy._timeline.append((action, received, time.perf_counter()))
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
 
@@ -337,6 +340,7 @@ class CountingProxy:
             self._counts.clear()
             self._hits.clear()
             self._seconds.clear()
+            self._timeline.clear()
             self._bytes = 0
 
     def counts(self) -> dict[str, int]:
@@ -351,6 +355,26 @@ class CountingProxy:
         """Seconds spent waiting for moto, summed per action (requests may overlap)."""
         with self._lock:
             return {k: round(v, 3) for k, v in sorted(self._seconds.items())}
+
+    def phases(self, since: float) -> list[dict]:
+        """Where a run's time went: consecutive requests of one action grouped, each group with the
+        seconds (from `since`, a perf_counter) at which its first request arrived and its last was
+        answered, e.g. the concurrent reads, then DescribeVpcAttribute, then PublishBatch."""
+        with self._lock:
+            timeline = sorted(self._timeline, key=lambda x: x[1])
+        groups: list[dict] = []
+        reads = {"DescribeVpcs", "DescribeSubnets", "DescribeRouteTables", "DescribeVpcEndpoints",
+                 "DescribeSecurityGroups", "DescribeVpcEndpointServices"}
+        for action, start, end in timeline:
+            name = "observe reads" if action in reads else action
+            if groups and groups[-1]["what"] == name:
+                g = groups[-1]
+                g["requests"] += 1
+                g["end_s"] = max(g["end_s"], round(end - since, 3))
+            else:
+                groups.append({"what": name, "requests": 1, "start_s": round(start - since, 3),
+                               "end_s": round(end - since, 3)})
+        return groups
 
     def response_bytes(self) -> int:
         with self._lock:
@@ -683,6 +707,7 @@ def run_sweep(binary: Path, endpoint: str, topic_arn: str, mode: str, log_path: 
     return {
         "cold_start_s": first - t0,
         "sweep_s": inv.duration,
+        "handed_out_at": inv.handed_out_at,
         "process_s": inv.completed_at - t0,
         "max_rss_mb": tstats["max_rss_kb"] / 1024 if "max_rss_kb" in tstats else None,
         "cpu_s": (tstats.get("user_s", 0) + tstats.get("sys_s", 0)) if tstats else None,
@@ -816,6 +841,7 @@ def guard_run_record(sw: dict, proxy: CountingProxy) -> dict:
         "cache_hits": proxy.cache_hits(),
         "response_bytes": proxy.response_bytes(),
         "moto_seconds_by_action": proxy.upstream_seconds(),
+        "phases": proxy.phases(sw["handed_out_at"]),
         "api_calls": resp.get("api_calls"),
         "api_calls_by_action": resp.get("api_calls_by_action"),
         "vpcs_checked": resp.get("vpcs_checked"),
@@ -955,6 +981,8 @@ def measure_backend(backend: str, result: dict, args, binary: Path, proxy: Count
             f"requests {run['requests']} (api_calls {run['api_calls']} {match} proxy), "
             f"drifted {run['vpcs_drifted']}")
         log(f"    moto time per action: {run['moto_seconds_by_action']}")
+        log("    phases (s after the event was handed out): " + ", ".join(
+            f"{p['what']} x{p['requests']} {p['start_s']:.3f}-{p['end_s']:.3f}" for p in run["phases"]))
     ok = [x for x in runs if "error" not in x]
     g: dict[str, Any] = {"runs": runs, "failed_runs": len(runs) - len(ok)}
     if ok:

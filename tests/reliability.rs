@@ -340,3 +340,106 @@ async fn racing_triggers_converge_to_one_endpoint_per_service() {
     );
     println!("race: 8 invocations, {creates} CreateVpcEndpoint calls, {before} endpoints before settling, 5 after; settle: {settle}");
 }
+
+/// Notices go out in PublishBatch calls of 10, several in flight together; the batch holding the
+/// sweep summary is sent only after every other batch was accepted, so a summary is never
+/// published while notices it counts were lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn notice_batches_go_out_together_and_the_summary_only_after_all_others() {
+    let env = Env::new().await;
+    // 22 VPCs without endpoints (+ the default VPC when it drifts) and the summary: 3 batches.
+    let mut vpc_ids = Vec::new();
+    for i in 0..22u8 {
+        vpc_ids.push(env.two_az_vpc(100 + i).await.vpc_id);
+    }
+    let proxy = FaultProxy::start(&env.moto.endpoint, 0x5eed_0006).await;
+    let sns_via_proxy = || {
+        let conf = aws_sdk_sns::config::Builder::from(&env.sdk)
+            .endpoint_url(&proxy.endpoint)
+            .build();
+        SnsAdapter::new(aws_sdk_sns::Client::from_conf(conf), env.topic_arn.clone())
+    };
+    let report = [("GUARD_MODE", "report")];
+    let guard = |sns| {
+        Guard::new(
+            Ec2Adapter::new(aws_sdk_ec2::Client::new(&env.sdk)),
+            sns,
+            env.config(&report),
+            REGION,
+        )
+    };
+
+    let summary = compliance_sweep(&guard(sns_via_proxy()), event("scheduled-event.json", &[]))
+        .await
+        .expect("report sweep");
+    let published = n(&summary, "notices_published") as usize;
+    assert!((23..=24).contains(&published), "{summary}");
+    let publishes: Vec<_> = proxy
+        .seen()
+        .into_iter()
+        .filter(|s| s.action == "PublishBatch")
+        .collect();
+    assert_eq!(publishes.len(), 3, "10 + 10 + the rest");
+    let holds_summary =
+        |s: &common::fault_proxy::Seen| s.params.values().any(|v| v.contains("\"sweep_summary\""));
+    assert!(
+        holds_summary(publishes.last().expect("a last batch"))
+            && !publishes[..2].iter().any(holds_summary),
+        "the summary goes out in the last batch, after the others"
+    );
+    let notices = env.notices().await;
+    assert_eq!(notices.len(), published);
+    let vpcs: BTreeSet<_> = notices.iter().filter_map(|n| n.vpc_id.clone()).collect();
+    assert_eq!(
+        vpcs.len(),
+        published - 1,
+        "one notice per drifted VPC, none lost or doubled"
+    );
+    assert!(vpc_ids.iter().all(|id| vpcs.contains(id)));
+
+    // The batch with the first VPC's notice is rejected every time: the run fails, the batch
+    // in flight beside it still goes out (one at a time it would never have been sent), and the
+    // summary does not.
+    let first_vpc = vpcs.iter().next().expect("a VPC").clone();
+    proxy.set_plan(FaultPlan {
+        rate: 1.0,
+        actions: vec!["PublishBatch".into()],
+        body_contains: vec![first_vpc.clone()],
+        kinds: vec![Fault::ServerError],
+        ..FaultPlan::none()
+    });
+    let before = proxy.seen().len();
+    let err = compliance_sweep(&guard(sns_via_proxy()), event("scheduled-event.json", &[]))
+        .await
+        .expect_err("a rejected batch fails the run");
+    assert!(err.to_string().contains("PublishBatch"), "{err}");
+    let second_run: Vec<_> = proxy.seen()[before..]
+        .iter()
+        .filter(|s| s.action == "PublishBatch")
+        .cloned()
+        .collect();
+    assert!(
+        !second_run.iter().any(holds_summary),
+        "the summary batch was never sent: {} PublishBatch requests",
+        second_run.len()
+    );
+    assert!(proxy.faults_injected() >= 1);
+    let after_failure = env.notices().await;
+    assert!(
+        after_failure
+            .iter()
+            .all(|n| n.event_type != NoticeEventType::SweepSummary),
+        "no summary for a run whose notices were not all published"
+    );
+    assert!(
+        after_failure
+            .iter()
+            .all(|n| n.vpc_id.as_deref() != Some(first_vpc.as_str())),
+        "the rejected batch was not delivered"
+    );
+    assert_eq!(
+        after_failure.len(),
+        10,
+        "the second batch, sent together with the first, was delivered"
+    );
+}
