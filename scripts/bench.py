@@ -384,19 +384,32 @@ class CountingProxy:
 # --------------------------------------------------------------------------- moto
 
 
-def run_moto_server(host: str, port: int) -> None:
-    """moto_server with one performance fix (`python bench.py --_moto-server HOST PORT`).
+def patch_moto() -> None:
+    """Replaces three of moto's quadratic EC2 lookups by indexed ones that give the same answers.
+    They are emulator bugs, not work a Describe costs on EC2, and without the fixes moto's time
+    grows with the square of the fleet: a 3,000-VPC DescribeSubnets took minutes.
 
-    moto's EC2 TagBackend.describe_tags scans every tag of the account with a regex per tag, and
-    every resource's `get_tags()` calls it with `resource-id` = its own id, so a Describe of n
-    tagged resources costs O(n x all tags): DescribeVpcEndpoints of 3,000 VPCs would take many
-    minutes. The patch answers exact `resource-id` lookups from the tag dict directly; the result
-    is the same (same entries, same order within a resource). --stock-moto runs moto unpatched."""
-    from moto import server
+    1. TagBackend.describe_tags scans every tag of the account with a regex per tag, and every
+       resource's `get_tags()` calls it with `resource-id` = its own id: exact `resource-id`
+       lookups are answered from the tag dict (same entries, same order within a resource).
+    2. Subnet.available_ip_address_count scans every network interface of the Region for every
+       subnet rendered: the interfaces are counted per subnet once per HTTP request (a snapshot
+       for the request, as EC2 gives) and each subnet reads its count.
+    3. get_security_group_from_id copies every VPC's group dict on every lookup (one per security
+       group of every interface endpoint rendered): the groups are looked up by id, falling back
+       to the original scan when the id is not a key.
+
+    Both tools of the benchmark run against the same patched server; `--stock-moto` runs moto
+    unpatched. tests/ never use these patches: they start a stock moto_server."""
+    from collections import Counter as _Counter
+
     from moto.ec2.models import tags as tag_models
+    from moto.ec2.models.security_groups import SecurityGroupBackend
+    from moto.ec2.models.subnets import Subnet
     from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-    original = tag_models.TagBackend.describe_tags
+    original_describe_tags = tag_models.TagBackend.describe_tags
 
     def describe_tags(self, filters=None):  # type: ignore[no-untyped-def]
         if filters and set(filters) == {"resource-id"}:
@@ -408,9 +421,45 @@ def run_moto_server(host: str, port: int) -> None:
                         out.append({"resource_id": rid, "key": key, "value": value,
                                     "resource_type": EC2_PREFIX_TO_RESOURCE.get(get_prefix(rid), "")})
                 return out
-        return original(self, filters)
+        return original_describe_tags(self, filters)
+
+    request = threading.local()
+    original_call = DomainDispatcherApplication.__call__
+
+    def call(self, environ, start_response):  # type: ignore[no-untyped-def]
+        request.taken_ips = None  # a new request sees the interfaces as they are now
+        return original_call(self, environ, start_response)
+
+    def available_ip_address_count(self) -> int:  # type: ignore[no-untyped-def]
+        taken = getattr(request, "taken_ips", None)
+        if taken is None or taken[0] is not self.ec2_backend:
+            counts: _Counter[str] = _Counter()
+            for eni in self.ec2_backend.get_all_network_interfaces():
+                if eni.private_ip_addresses:
+                    counts[eni.subnet.id] += len(eni.private_ip_addresses)
+            taken = request.taken_ips = (self.ec2_backend, counts)
+        return self._available_ip_addresses - taken[1][self.id]
+
+    original_group_from_id = SecurityGroupBackend.get_security_group_from_id
+
+    def get_security_group_from_id(self, group_id):  # type: ignore[no-untyped-def]
+        for groups in self.groups.values():
+            group = groups.get(group_id)
+            if group is not None and group.id == group_id:
+                return group
+        return original_group_from_id(self, group_id)
 
     tag_models.TagBackend.describe_tags = describe_tags
+    DomainDispatcherApplication.__call__ = call
+    Subnet.available_ip_address_count = property(available_ip_address_count)
+    SecurityGroupBackend.get_security_group_from_id = get_security_group_from_id
+
+
+def run_moto_server(host: str, port: int) -> None:
+    """moto_server with patch_moto()'s fixes (`python bench.py --_moto-server HOST PORT`)."""
+    from moto import server
+
+    patch_moto()
     server.main(["-H", host, "-p", str(port)])
 
 
@@ -941,6 +990,46 @@ def bench_size(n: int, args, binary: Path, workdir: Path) -> list[dict]:
     return results
 
 
+GUARD_READS = {
+    # The reads of one vpce-guard sweep, as the function sends them (one page each at these sizes).
+    "DescribeVpcs": "Action=DescribeVpcs",
+    "DescribeSubnets": "Action=DescribeSubnets",
+    "DescribeRouteTables": "Action=DescribeRouteTables",
+    "DescribeVpcEndpoints": "Action=DescribeVpcEndpoints",
+    "DescribeSecurityGroups": "Action=DescribeSecurityGroups&Filter.1.Name=group-name"
+                              "&Filter.1.Value.1=vpce-guard-endpoints",
+    "DescribeVpcEndpointServices": "Action=DescribeVpcEndpointServices" + "".join(
+        f"&ServiceName.{i + 1}=com.amazonaws.{REGION}.{s}"
+        for i, s in enumerate(["dynamodb", "ecr.api", "ecr.dkr", "logs", "s3"])),
+}
+
+
+def moto_read_floor(moto_url: str, repeats: int = 3) -> dict:
+    """moto's own time to answer the reads a sweep needs, one after the other, as raw HTTP (no
+    client parsing), best of `repeats` per read. moto renders in Python under one GIL, so no
+    client of this server can observe the fleet faster than the sum: it is the floor under any
+    vpce-guard sweep on this emulator, whatever the tool does."""
+    by_action: dict[str, float] = {}
+    sizes: dict[str, int] = {}
+    for action, body in GUARD_READS.items():
+        best = None
+        for _ in range(repeats):
+            req = urllib.request.Request(
+                moto_url + "/", data=(body + "&Version=2016-11-15").encode(), method="POST",
+                headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                         "X-Amz-Date": "20261122T000000Z",
+                         "Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20261122/{REGION}/ec2/"
+                                          "aws4_request, SignedHeaders=host;x-amz-date, Signature=0"})
+            t = time.perf_counter()
+            with urllib.request.urlopen(req, timeout=3600) as r:
+                sizes[action] = len(r.read())
+            elapsed = time.perf_counter() - t
+            best = elapsed if best is None else min(best, elapsed)
+        by_action[action] = round(best or 0.0, 3)
+    return {"sum_s": round(sum(by_action.values()), 3), "by_action_s": by_action,
+            "response_mb": {k: round(v / 1e6, 2) for k, v in sizes.items()}}
+
+
 def measure_backend(backend: str, result: dict, args, binary: Path, proxy: CountingProxy, topic: str,
                     fn_log: Path, cdir: Path, plan: dict[str, str]) -> None:
     """vpce-guard (report mode, under /usr/bin/time -v) and Cloud Custodian on the drifted fleet."""
@@ -1004,6 +1093,10 @@ def measure_backend(backend: str, result: dict, args, binary: Path, proxy: Count
     else:
         g["error"] = runs[-1]["error"] if runs else "no run"
     result["vpce_guard"] = g
+    if backend == "moto" and not args.quick:
+        result["moto_floor"] = moto_read_floor(f"http://127.0.0.1:{proxy.upstream_port}")
+        log(f"  moto floor (its serial answer time for the sweep's reads, best of 3): "
+            f"{result['moto_floor']['sum_s']:.3f} s {result['moto_floor']['by_action_s']}")
 
     if not args.quick and not args.no_custodian:
         cdir.mkdir(exist_ok=True)
@@ -1072,6 +1165,8 @@ def measure_backend(backend: str, result: dict, args, binary: Path, proxy: Count
                 "rss": (g["max_rss_mb"] / cu["max_rss_mb"]) if g["max_rss_mb"] and cu["max_rss_mb"] else None,
                 "requests": g["requests"] / cu["requests"] if cu["requests"] else None,
             }
+            if result.get("moto_floor"):
+                result["ratio"]["moto_floor_time"] = result["moto_floor"]["sum_s"] / cu["wall_s"]
 
 
 def machine() -> dict:
@@ -1140,6 +1235,13 @@ def print_table(results: list[dict]) -> None:
             print(f"{'':>5} | {b:<10} | {'custodian':<10} | {c['requests']:>8} | {fmt(c['wall_s']):>13} | "
                   f"{fmt(c['wall_s']):>9} | {fmt(c['cpu_s'], '.2f'):>6} | {fmt(c['max_rss_mb'], '.1f'):>11} | "
                   f"{'':>10} | {'':>9}")
+    floors = [r for r in results if r.get("moto_floor")]
+    if floors:
+        print()
+        for r in floors:
+            fr = (r.get("ratio") or {}).get("moto_floor_time")
+            print(f"{r['vpcs']:>5} VPCs: moto floor {r['moto_floor']['sum_s']:.3f} s = moto's own serial "
+                  f"answer time for the sweep's reads" + (f", {fr:.3f} of Custodian's time" if fr else ""))
     print()
     print("median wall s: vpce-guard = event handed out -> response (the sweep); custodian = the whole "
           "`custodian run`.\nprocess s: spawn -> response (vpce-guard incl. cold start). CPU s: user+sys of the "
