@@ -113,9 +113,10 @@ impl SnsAdapter {
 
 impl NoticePort for SnsAdapter {
     /// Batches are sent [`PUBLISH_CONCURRENCY`] at a time, except the last one, which goes out
-    /// only after every other batch was accepted: it holds the run's summary notice, so
-    /// subscribers that see a summary have been sent every notice it counts, and a failed batch
-    /// withholds the summary exactly as a sequential publish would.
+    /// only after every other batch was accepted: the guard appends a sweep's summary notice last,
+    /// so subscribers that see a summary have been sent every notice it counts, and a failed batch
+    /// withholds the summary. Delivery stays at least once: when a batch fails, the whole publish
+    /// fails and the outbox replays applied findings, some of which may have gone out.
     async fn publish(&self, notices: &[Notice]) -> Result<usize, ApiError> {
         let bodies: Vec<String> = notices.iter().map(Notice::to_json).collect();
         let sizes: Vec<usize> = bodies.iter().map(String::len).collect();
