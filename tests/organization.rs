@@ -100,59 +100,28 @@ async fn member_ec2(env: &Env, account: &str, region: &str) -> aws_sdk_ec2::Clie
 /// A VPC with two private subnets (AZ a and b) sharing one route table without internet route:
 /// the standard set is entirely missing.
 async fn seed_private_vpc(ec2: &aws_sdk_ec2::Client, region: &str, octet: u8) -> String {
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block(format!("10.{octet}.0.0/16"))
-        .send()
-        .await
-        .expect("create vpc")
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("vpc id")
-        .to_string();
-    let rtb = ec2
-        .create_route_table()
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("route table")
-        .route_table()
-        .and_then(|r| r.route_table_id())
-        .expect("rtb id")
-        .to_string();
+    let seed = Ec2Seed(ec2);
+    let vpc = seed.create_vpc(&format!("10.{octet}.0.0/16")).await;
+    let rtb = seed.create_route_table(&vpc).await;
     for (i, az) in ["a", "b"].iter().enumerate() {
-        let subnet = ec2
-            .create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(format!("10.{octet}.{i}.0/24"))
-            .availability_zone(format!("{region}{az}"))
-            .send()
-            .await
-            .expect("subnet")
-            .subnet()
-            .and_then(|s| s.subnet_id())
-            .expect("subnet id")
-            .to_string();
-        ec2.associate_route_table()
-            .route_table_id(&rtb)
-            .subnet_id(&subnet)
-            .send()
-            .await
-            .expect("associate");
+        let subnet = seed
+            .create_subnet(
+                &vpc,
+                &format!("10.{octet}.{i}.0/24"),
+                &format!("{region}{az}"),
+            )
+            .await;
+        seed.associate(&rtb, &subnet).await;
     }
     vpc
 }
 
 /// Short names of the live endpoints of `vpc`.
 async fn endpoint_services(ec2: &aws_sdk_ec2::Client, vpc: &str) -> BTreeSet<String> {
-    ec2.describe_vpc_endpoints()
-        .filters(filter("vpc-id", vpc))
-        .send()
+    Ec2Seed(ec2)
+        .endpoints(vpc)
         .await
-        .expect("describe endpoints")
-        .vpc_endpoints()
         .iter()
-        .filter(|e| e.state().map(|s| s.as_str()) != Some("deleted"))
         .filter_map(|e| e.service_name())
         .map(|name| vpce_guard::baseline::short_name(name).to_string())
         .collect()

@@ -201,16 +201,7 @@ impl Env {
     // ----- seeding -----
 
     pub async fn create_vpc(&self, cidr: &str) -> String {
-        self.ec2
-            .create_vpc()
-            .cidr_block(cidr)
-            .send()
-            .await
-            .expect("create vpc")
-            .vpc()
-            .and_then(|v| v.vpc_id())
-            .expect("vpc id")
-            .to_string()
+        Ec2Seed(&self.ec2).create_vpc(cidr).await
     }
 
     pub async fn tag(&self, resource: &str, key: &str, value: &str) {
@@ -239,44 +230,17 @@ impl Env {
     }
 
     pub async fn create_subnet(&self, vpc_id: &str, cidr: &str, az: &str) -> String {
-        self.ec2
-            .create_subnet()
-            .vpc_id(vpc_id)
-            .cidr_block(cidr)
-            .availability_zone(az)
-            .send()
-            .await
-            .expect("create subnet")
-            .subnet()
-            .and_then(|s| s.subnet_id())
-            .expect("subnet id")
-            .to_string()
+        Ec2Seed(&self.ec2).create_subnet(vpc_id, cidr, az).await
     }
 
     pub async fn create_route_table(&self, vpc_id: &str) -> String {
-        self.ec2
-            .create_route_table()
-            .vpc_id(vpc_id)
-            .send()
-            .await
-            .expect("create route table")
-            .route_table()
-            .and_then(|t| t.route_table_id())
-            .expect("rtb id")
-            .to_string()
+        Ec2Seed(&self.ec2).create_route_table(vpc_id).await
     }
 
     pub async fn associate(&self, route_table_id: &str, subnet_id: &str) -> String {
-        self.ec2
-            .associate_route_table()
-            .route_table_id(route_table_id)
-            .subnet_id(subnet_id)
-            .send()
+        Ec2Seed(&self.ec2)
+            .associate(route_table_id, subnet_id)
             .await
-            .expect("associate")
-            .association_id()
-            .expect("association id")
-            .to_string()
     }
 
     pub async fn internet_gateway(&self, vpc_id: &str) -> String {
@@ -364,19 +328,7 @@ impl Env {
 
     /// Live endpoints of a VPC (deleted ones filtered out).
     pub async fn endpoints(&self, vpc_id: &str) -> Vec<aws_sdk_ec2::types::VpcEndpoint> {
-        self.ec2
-            .describe_vpc_endpoints()
-            .filters(filter("vpc-id", vpc_id))
-            .send()
-            .await
-            .expect("describe endpoints")
-            .vpc_endpoints()
-            .iter()
-            .filter(|e| {
-                e.state().map(|s| s.as_str().to_ascii_lowercase()) != Some("deleted".into())
-            })
-            .cloned()
-            .collect()
+        Ec2Seed(&self.ec2).endpoints(vpc_id).await
     }
 
     pub async fn endpoint_for(
@@ -438,6 +390,83 @@ pub struct SeededVpc {
     pub public_subnets: Vec<String>,
     pub private_subnets: Vec<String>,
     pub private_route_tables: Vec<String>,
+}
+
+/// Seeding and inspection over any EC2 client: the home account's (`Env`'s methods) or a member
+/// account's (tests/organization.rs).
+pub struct Ec2Seed<'a>(pub &'a aws_sdk_ec2::Client);
+
+impl Ec2Seed<'_> {
+    pub async fn create_vpc(&self, cidr: &str) -> String {
+        self.0
+            .create_vpc()
+            .cidr_block(cidr)
+            .send()
+            .await
+            .expect("create vpc")
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .expect("vpc id")
+            .to_string()
+    }
+
+    pub async fn create_subnet(&self, vpc_id: &str, cidr: &str, az: &str) -> String {
+        self.0
+            .create_subnet()
+            .vpc_id(vpc_id)
+            .cidr_block(cidr)
+            .availability_zone(az)
+            .send()
+            .await
+            .expect("create subnet")
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .expect("subnet id")
+            .to_string()
+    }
+
+    pub async fn create_route_table(&self, vpc_id: &str) -> String {
+        self.0
+            .create_route_table()
+            .vpc_id(vpc_id)
+            .send()
+            .await
+            .expect("create route table")
+            .route_table()
+            .and_then(|t| t.route_table_id())
+            .expect("rtb id")
+            .to_string()
+    }
+
+    pub async fn associate(&self, route_table_id: &str, subnet_id: &str) -> String {
+        self.0
+            .associate_route_table()
+            .route_table_id(route_table_id)
+            .subnet_id(subnet_id)
+            .send()
+            .await
+            .expect("associate")
+            .association_id()
+            .expect("association id")
+            .to_string()
+    }
+
+    /// The endpoints of `vpc_id` that are not deleted.
+    pub async fn endpoints(&self, vpc_id: &str) -> Vec<aws_sdk_ec2::types::VpcEndpoint> {
+        self.0
+            .describe_vpc_endpoints()
+            .filters(filter("vpc-id", vpc_id))
+            .send()
+            .await
+            .expect("describe endpoints")
+            .vpc_endpoints()
+            .iter()
+            .filter(|e| {
+                e.state().map(|s| s.as_str().to_ascii_lowercase()) != Some("deleted".into())
+            })
+            .cloned()
+            .collect()
+    }
 }
 
 pub fn filter(name: &str, value: &str) -> Filter {
