@@ -363,10 +363,8 @@ class CountingProxy:
         with self._lock:
             timeline = sorted(self._timeline, key=lambda x: x[1])
         groups: list[dict] = []
-        reads = {"DescribeVpcs", "DescribeSubnets", "DescribeRouteTables", "DescribeVpcEndpoints",
-                 "DescribeSecurityGroups", "DescribeVpcEndpointServices"}
         for action, start, end in timeline:
-            name = "observe reads" if action in reads else action
+            name = "observe reads" if action in GUARD_READS else action
             if groups and groups[-1]["what"] == name:
                 g = groups[-1]
                 g["requests"] += 1
