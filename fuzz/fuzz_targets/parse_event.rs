@@ -6,6 +6,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
-        let _ = vpce_guard::events::parse_event(&value);
+        let _ = vpce_guard_core::events::parse_event(&value);
     }
 });

@@ -6,11 +6,11 @@
 
 use std::collections::BTreeSet;
 
-use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::EventError;
+use crate::time::is_rfc3339;
 
 pub const CLOUDTRAIL_DETAIL_TYPE: &str = "AWS API Call via CloudTrail";
 pub const SCHEDULED_DETAIL_TYPE: &str = "Scheduled Event";
@@ -162,8 +162,31 @@ pub fn parse_event(event: &Value) -> Result<Trigger, EventError> {
     }
 }
 
-fn envelope(event: &Value) -> Result<CloudWatchEvent<Value>, EventError> {
-    serde_json::from_value(event.clone()).map_err(|e| EventError::Envelope(e.to_string()))
+/// The EventBridge envelope: the fields the guard reads, with EventBridge's own requirements
+/// (`time` an RFC 3339 timestamp, `resources` a list).
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default, rename = "account")]
+    account_id: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    time: String,
+    #[allow(dead_code)] // required by the envelope's shape, not read
+    resources: Vec<String>,
+    #[serde(default)]
+    detail: Option<Value>,
+}
+
+fn envelope(event: &Value) -> Result<Envelope, EventError> {
+    let envelope: Envelope =
+        Envelope::deserialize(event).map_err(|e| EventError::Envelope(e.to_string()))?;
+    if !is_rfc3339(&envelope.time) {
+        return Err(EventError::Envelope(format!(
+            "`time` {:?} is not an RFC 3339 timestamp",
+            envelope.time
+        )));
+    }
+    Ok(envelope)
 }
 
 fn required(value: Option<String>, field: &str) -> Result<String, EventError> {

@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use vpce_guard::baseline::{BaselineDocument, EndpointType};
-use vpce_guard::model::{
+use vpce_guard_core::baseline::{BaselineDocument, EndpointType};
+use vpce_guard_core::model::{
     Endpoint, EndpointState, IngressRule, RegionInventory, Route, RouteTable, SecurityGroup,
     ServiceOffer, Subnet, Vpc, VpcInventory,
 };
-use vpce_guard::planner::{plan_region, PlannerOptions, VpcStatus};
+use vpce_guard_core::planner::{plan_region, PlannerOptions, VpcStatus};
 
 const REGION: &str = "us-east-1";
 

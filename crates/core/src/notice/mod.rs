@@ -1,13 +1,16 @@
 //! Notices: the JSON documents published to SNS (`vpce-guard.notice/v1`, see docs/notice.schema.json).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::config::Mode;
 use crate::cost::{round_cents, usd};
-use crate::org::OrgSweepReport;
 use crate::planner::{CostDecision, Drift};
+use crate::policy::Mode;
+
+mod org_summary;
+mod summary;
+
+pub use org_summary::OrgSweepReport;
+pub use summary::RunSummary;
 
 pub const NOTICE_SCHEMA: &str = "vpce-guard.notice/v1";
 /// SNS rejects subjects of 100 characters or more.
@@ -61,37 +64,6 @@ pub struct NoticeFinding {
     /// Monthly cost (USD) the remedy adds, negative when it saves; 0 for free changes.
     #[serde(default)]
     pub monthly_cost_usd: f64,
-}
-
-/// Counters returned by every invocation and carried by `sweep_summary` notices.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RunSummary {
-    pub trigger: String,
-    pub mode: String,
-    pub vpcs_checked: usize,
-    pub vpcs_compliant: usize,
-    pub vpcs_drifted: usize,
-    pub vpcs_exempt: usize,
-    pub actions_applied: usize,
-    pub actions_failed: usize,
-    pub notices_published: usize,
-    /// AWS API requests this run sent (retries included); for `sweep_summary` notices, the
-    /// requests before publishing.
-    #[serde(default)]
-    pub api_calls: u64,
-    /// The same, per API action.
-    #[serde(default)]
-    pub api_calls_by_action: BTreeMap<String, u64>,
-    /// Answers that were throttling errors (`RequestLimitExceeded`, `Throttling`); the SDK's
-    /// adaptive retry backed off and retried each, so they are already in `api_calls`.
-    #[serde(default)]
-    pub throttled_requests: u64,
-    /// Monthly cost (USD) of the remedies applied (or planned, in report mode) in this run.
-    #[serde(default)]
-    pub monthly_cost_delta_usd: f64,
-    /// VPCs where `when_cost_effective` left out interface endpoints.
-    #[serde(default)]
-    pub vpcs_interface_skipped_for_cost: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -210,19 +182,19 @@ impl Notice {
             "Sweep of {} ({}) checked {} VPC(s): {} compliant, {} drifted, {} exempt; {} action(s) applied, {} failed; monthly cost change {}.",
             ctx.region,
             ctx.account_id,
-            totals.vpcs_checked,
-            totals.vpcs_compliant,
-            totals.vpcs_drifted,
-            totals.vpcs_exempt,
-            totals.actions_applied,
-            totals.actions_failed,
-            usd(totals.monthly_cost_delta_usd)
+            totals.counters.vpcs_checked,
+            totals.counters.vpcs_compliant,
+            totals.counters.vpcs_drifted,
+            totals.counters.vpcs_exempt,
+            totals.counters.actions_applied,
+            totals.counters.actions_failed,
+            usd(totals.counters.monthly_cost_delta_usd.usd())
         );
         let mut notice = Self::roll_up(
             ctx,
             NoticeEventType::SweepSummary,
             summary,
-            totals.monthly_cost_delta_usd,
+            totals.counters.monthly_cost_delta_usd.usd(),
         );
         notice.totals = Some(totals);
         notice
@@ -263,12 +235,12 @@ impl Notice {
             report.items_succeeded,
             report.items_total,
             report.items_failed,
-            report.vpcs_checked,
-            report.vpcs_drifted,
-            report.actions_applied,
-            report.actions_failed,
-            report.throttled_requests,
-            usd(report.monthly_cost_delta_usd)
+            report.counters.vpcs_checked,
+            report.counters.vpcs_drifted,
+            report.counters.actions_applied,
+            report.counters.actions_failed,
+            report.counters.throttled_requests,
+            usd(report.counters.monthly_cost_delta_usd.usd())
         );
         if !report.accounts_failed.is_empty() {
             summary.push_str(&format!(
@@ -280,7 +252,7 @@ impl Notice {
             ctx,
             NoticeEventType::OrgSweepSummary,
             summary,
-            report.monthly_cost_delta_usd,
+            report.counters.monthly_cost_delta_usd.usd(),
         );
         notice.org = Some(report);
         notice
@@ -297,7 +269,7 @@ impl Notice {
         };
         let target = self.vpc_id.as_deref().unwrap_or(&self.account_id);
         let tail = match (&self.totals, &self.org) {
-            (Some(t), _) => format!(" ({} drifted of {})", t.vpcs_drifted, t.vpcs_checked),
+            (Some(t), _) => format!(" ({} drifted of {})", t.counters.vpcs_drifted, t.counters.vpcs_checked),
             (None, Some(o)) => format!(" ({} of {} item(s) failed)", o.items_failed, o.items_total),
             (None, None) => format!(" ({} finding(s))", self.findings.len()),
         };
@@ -412,11 +384,9 @@ mod tests {
 
     #[test]
     fn summary_notice_carries_totals_and_no_vpc_attribute() {
-        let totals = RunSummary {
-            vpcs_checked: 3,
-            vpcs_drifted: 1,
-            ..RunSummary::default()
-        };
+        let mut totals = RunSummary::default();
+        totals.counters.vpcs_checked = 3;
+        totals.counters.vpcs_drifted = 1;
         let notice = Notice::sweep_summary(&ctx(), totals);
         assert_eq!(notice.event_type, NoticeEventType::SweepSummary);
         assert!(notice.attributes().iter().all(|(k, _)| *k != "vpc_id"));
@@ -440,7 +410,7 @@ mod tests {
             ..Default::default()
         };
         let notice =
-            Notice::org_sweep_summary(&ctx(), crate::org::OrgSweepReport::from_record(&record));
+            Notice::org_sweep_summary(&ctx(), OrgSweepReport::from_record(&record));
         assert_eq!(notice.event_type, NoticeEventType::OrgSweepSummary);
         assert!(notice.totals.is_none() && notice.vpc_id.is_none());
         assert!(notice

@@ -1,6 +1,7 @@
-//! What the guard needs from the outside world. Adapters in [`crate::adapters`] implement these
+//! What the guard needs from the outside world. The adapters crate implements these
 //! with the AWS SDK; tests can implement them with fakes.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use crate::error::ApiError;
@@ -83,4 +84,43 @@ pub trait Ec2Port: Send + Sync {
 pub trait NoticePort: Send + Sync {
     /// Publishes all notices or fails; returns how many were published.
     fn publish(&self, notices: &[Notice]) -> impl Future<Output = Result<usize, ApiError>> + Send;
+}
+
+/// The time notices are stamped with (a fixed clock in tests).
+pub trait Clock: Send + Sync {
+    /// Now, as an RFC 3339 UTC timestamp.
+    fn now_rfc3339(&self) -> String;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_rfc3339(&self) -> String {
+        crate::time::format_rfc3339(std::time::SystemTime::now())
+    }
+}
+
+/// Requests sent so far, per API action, and throttled answers: the run summary reports the
+/// difference between two readings. The adapters count at the SDK's transport.
+pub trait RequestMetrics: Send + Sync {
+    /// Requests sent so far, per API action (retries included).
+    fn requests_by_action(&self) -> BTreeMap<String, u64>;
+    /// Throttled answers so far.
+    fn throttled(&self) -> u64;
+}
+
+/// Counts nothing (a guard whose ports do not count requests, e.g. in-memory fakes).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoMetrics;
+
+impl RequestMetrics for NoMetrics {
+    fn requests_by_action(&self) -> BTreeMap<String, u64> {
+        BTreeMap::new()
+    }
+
+    fn throttled(&self) -> u64 {
+        0
+    }
 }

@@ -1,0 +1,154 @@
+//! The run counters: one set, declared once, flattened into every summary (a region's
+//! `RunSummary`, the ledger's per-sweep tally, the org summary's report). Adding a counter is one
+//! line in [`run_counters!`]; the ledger stores and adds every counter by the names listed here.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A USD amount held as whole cents, so sums over many runs (and the ledger's atomic adds) are
+/// exact; serialized as a dollar figure with two decimals (`43.8`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UsdCents(i64);
+
+impl UsdCents {
+    pub const ZERO: UsdCents = UsdCents(0);
+
+    pub fn from_cents(cents: i64) -> Self {
+        Self(cents)
+    }
+
+    /// Rounds to the nearest cent.
+    pub fn from_usd(usd: f64) -> Self {
+        if usd.is_finite() {
+            Self((usd * 100.0).round() as i64)
+        } else {
+            Self(0)
+        }
+    }
+
+    pub fn cents(self) -> i64 {
+        self.0
+    }
+
+    pub fn usd(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+impl Serialize for UsdCents {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(self.usd())
+    }
+}
+
+impl<'de> Deserialize<'de> for UsdCents {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        f64::deserialize(deserializer).map(UsdCents::from_usd)
+    }
+}
+
+/// Declares [`RunCounters`] and the list of its fields the ledger works with.
+macro_rules! run_counters {
+    ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
+        /// Counters of one run, or summed over many (an organization sweep).
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct RunCounters {
+            $( $(#[$doc])* #[serde(default)] pub $name: u64, )*
+            /// Monthly cost (USD) of the remedies applied (or planned, in report mode).
+            #[serde(default)]
+            pub monthly_cost_delta_usd: UsdCents,
+        }
+
+        impl RunCounters {
+            /// Every counter's name and value as a signed integer (cost in cents), as the ledger
+            /// stores them.
+            pub fn fields(&self) -> Vec<(&'static str, i64)> {
+                let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+                vec![
+                    $( (stringify!($name), as_i64(self.$name)), )*
+                    (COST_FIELD, self.monthly_cost_delta_usd.cents()),
+                ]
+            }
+
+            /// Rebuilds counters from stored fields (missing fields are 0).
+            pub fn from_fields(get: impl Fn(&str) -> i64) -> Self {
+                Self {
+                    $( $name: u64::try_from(get(stringify!($name))).unwrap_or(0), )*
+                    monthly_cost_delta_usd: UsdCents::from_cents(get(COST_FIELD)),
+                }
+            }
+
+            /// Adds `other` to these counters (saturating).
+            pub fn add(&mut self, other: &RunCounters) {
+                $( self.$name = self.$name.saturating_add(other.$name); )*
+                self.monthly_cost_delta_usd = UsdCents::from_cents(
+                    self.monthly_cost_delta_usd.cents().saturating_add(other.monthly_cost_delta_usd.cents()),
+                );
+            }
+        }
+    };
+}
+
+/// The stored name of the cost counter (in cents, so the ledger adds integers).
+pub const COST_FIELD: &str = "monthly_cost_delta_cents";
+
+run_counters! {
+    /// VPCs in scope.
+    vpcs_checked,
+    /// VPCs with no finding.
+    vpcs_compliant,
+    /// VPCs with at least one finding.
+    vpcs_drifted,
+    /// VPCs skipped because they carry the exempt tag.
+    vpcs_exempt,
+    /// Remedies applied.
+    actions_applied,
+    /// Remedies that failed.
+    actions_failed,
+    /// Notices published to SNS.
+    notices_published,
+    /// AWS API requests sent (retries included).
+    api_calls,
+    /// Answers that were throttling errors (`RequestLimitExceeded`, `Throttling`); the SDK's
+    /// adaptive retry backed off and retried each, so they are already in `api_calls`.
+    throttled_requests,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_serializes_as_dollars_and_adds_in_cents() {
+        let mut a = RunCounters {
+            vpcs_checked: 2,
+            monthly_cost_delta_usd: UsdCents::from_usd(14.6),
+            ..RunCounters::default()
+        };
+        let b = RunCounters {
+            vpcs_checked: 3,
+            monthly_cost_delta_usd: UsdCents::from_usd(-0.1),
+            ..RunCounters::default()
+        };
+        a.add(&b);
+        assert_eq!(a.vpcs_checked, 5);
+        assert_eq!(a.monthly_cost_delta_usd.cents(), 1450);
+        let json = serde_json::to_value(a).unwrap();
+        assert_eq!(json["monthly_cost_delta_usd"], 14.5);
+        assert_eq!(json["vpcs_checked"], 5);
+        let back: RunCounters = serde_json::from_value(json).unwrap();
+        assert_eq!(back, a);
+        assert_eq!(UsdCents::from_usd(f64::NAN), UsdCents::ZERO);
+    }
+
+    #[test]
+    fn every_field_is_listed_once_for_the_ledger() {
+        let names: Vec<&str> = RunCounters::default()
+            .fields()
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        assert_eq!(unique.len(), names.len());
+        assert!(names.contains(&COST_FIELD) && names.contains(&"throttled_requests"));
+    }
+}

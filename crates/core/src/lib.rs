@@ -1,0 +1,28 @@
+//! vpce-guard's pure core: a desired baseline and an observed inventory in, a plan of findings
+//! and remedies out, with the notices that tell people about it. No AWS types and no I/O: the
+//! compiler keeps them out (this crate depends on serde and sha2 only), and every rule is
+//! unit-tested in microseconds.
+//!
+//! - vocabulary: [`baseline`] (the desired endpoint set), [`model`] (what EC2 shows),
+//!   [`policy`] (run settings: mode, exemptions), [`counters`] (the one set of run counters);
+//! - decisions: [`planner`] (findings and remedies per VPC), [`cost`], [`token`] (idempotency);
+//! - messages: [`events`] (EventBridge triggers), [`notice`] (what is published), [`outbox`]
+//!   (notices kept on a VPC tag when publishing failed), [`org`] (organization sweeps);
+//! - [`ids`] and [`time`]: AWS id syntax, STS session names, RFC 3339;
+//! - [`ports`]: what a guard run needs from the outside world, implemented by the adapters crate.
+
+pub mod baseline;
+pub mod cost;
+pub mod counters;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod model;
+pub mod notice;
+pub mod org;
+pub mod outbox;
+pub mod planner;
+pub mod policy;
+pub mod ports;
+pub mod time;
+pub mod token;

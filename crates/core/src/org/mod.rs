@@ -1,0 +1,13 @@
+//! Organization scale, the pure part: which accounts a sweep covers, the work items that carry
+//! (account, region) pairs over SQS, what the ledger knows of a sweep, and account-vending
+//! events. The adapters move these values over the wire.
+
+mod accounts;
+mod sweep;
+mod vending;
+mod work_item;
+
+pub use accounts::{select_accounts, AccountFilter, OrgAccount};
+pub use sweep::{ItemFailure, SweepRecord};
+pub use vending::{parse_vending_event, VendingRequest, VendingSource, VendingTrigger};
+pub use work_item::{is_final_attempt, work_items, WorkItem, WORK_ITEM_SCHEMA};

@@ -1,0 +1,143 @@
+//! The guard for one account and Region: its inputs, its report, and [`Guard::run`], which is
+//! the four stages of the reconcile loop, one file each.
+
+mod act;
+mod notify;
+mod observe;
+mod plan;
+mod scope;
+
+pub use scope::SCHEDULE_TRIGGER;
+
+use std::sync::Arc;
+
+use vpce_guard_core::baseline::Baseline;
+use vpce_guard_core::notice::{Notice, NoticeFinding, RunSummary};
+use vpce_guard_core::planner::{CostDecision, VpcStatus};
+use vpce_guard_core::policy::RunSettings;
+use vpce_guard_core::ports::{
+    Clock, Ec2Port, NoMetrics, NoticePort, RequestMetrics, Scope, SystemClock,
+};
+
+use crate::error::GuardError;
+
+/// One guard run's inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRequest {
+    pub account_id: String,
+    /// CloudTrail event name or `schedule`; carried into notices.
+    pub trigger: String,
+    pub scope: Scope,
+    /// Read the DNS attributes of every VPC in scope (cheap for event-targeted runs), not only
+    /// of VPCs whose remedies depend on them.
+    pub read_dns_for_all: bool,
+    /// Publish a `sweep_summary` notice.
+    pub publish_summary: bool,
+    /// Publish notices (and handle the outbox). The CLI turns this off and prints them instead.
+    pub notify: bool,
+}
+
+/// Everything a run found and did.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub summary: RunSummary,
+    /// One per VPC in scope, sorted by VPC id.
+    pub outcomes: Vec<VpcOutcome>,
+    /// The notices of the run (published when `notify` was set).
+    pub notices: Vec<Notice>,
+}
+
+/// What happened to one VPC.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcOutcome {
+    pub vpc_id: String,
+    pub status: VpcStatus,
+    pub findings: Vec<NoticeFinding>,
+    pub cost_decisions: Vec<CostDecision>,
+}
+
+/// Called once per VPC as soon as it is done (progress bars).
+pub type ProgressHook = Arc<dyn Fn(&VpcOutcome) + Send + Sync>;
+
+/// The guard for one account and Region, over any EC2 and notice ports.
+pub struct Guard<E, N> {
+    ec2: E,
+    notices: N,
+    settings: RunSettings,
+    region: String,
+    baseline: Baseline,
+    metrics: Arc<dyn RequestMetrics>,
+    clock: Arc<dyn Clock>,
+    progress: Option<ProgressHook>,
+}
+
+impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
+    /// A guard for `region` with the baseline of `settings` resolved there; counts no requests
+    /// and stamps notices with the system clock until told otherwise.
+    pub fn new(ec2: E, notices: N, settings: RunSettings, region: impl Into<String>) -> Self {
+        let region = region.into();
+        let baseline = settings.baseline.resolve(&region);
+        Self {
+            ec2,
+            notices,
+            settings,
+            region,
+            baseline,
+            metrics: Arc::new(NoMetrics),
+            clock: Arc::new(SystemClock),
+            progress: None,
+        }
+    }
+
+    /// Reports the requests `metrics` sees (the same counter the adapters' clients carry).
+    pub fn with_metrics(mut self, metrics: Arc<dyn RequestMetrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Stamps notices with `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Reports each VPC as it completes.
+    pub fn with_progress(mut self, hook: ProgressHook) -> Self {
+        self.progress = Some(hook);
+        self
+    }
+
+    /// The baseline resolved for this region.
+    pub fn baseline(&self) -> &Baseline {
+        &self.baseline
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    pub fn settings(&self) -> &RunSettings {
+        &self.settings
+    }
+
+    pub fn ec2(&self) -> &E {
+        &self.ec2
+    }
+
+    pub fn notices(&self) -> &N {
+        &self.notices
+    }
+
+    /// Observes, plans and (in remediate mode) fixes every VPC in scope, then publishes notices.
+    /// Fails only when observation or publishing fails; per-VPC failures become notices.
+    pub async fn run(&self, request: RunRequest) -> Result<RunReport, GuardError> {
+        let before = notify::MetricsReading::take(self.metrics.as_ref());
+        let mut inventory = self.observe(&request).await?;
+        let plans = self.plan(&mut inventory).await;
+        let outcomes = self.act(plans).await;
+        self.notify(&request, &inventory, outcomes, before).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,41 @@
+//! Stage 2, plan: the pure planner per VPC; VPCs whose remedies depend on the DNS attributes
+//! pay the two per-VPC reads and are planned again with them.
+
+use vpce_guard_core::model::RegionInventory;
+use vpce_guard_core::planner::{plan_vpc, VpcPlan};
+use vpce_guard_core::ports::{Ec2Port, NoticePort};
+
+use super::Guard;
+
+impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
+    pub(super) async fn plan(&self, inventory: &mut RegionInventory) -> Vec<VpcPlan> {
+        let options = self.settings.planner_options();
+        let plan_one = |inventory: &RegionInventory, index: usize| {
+            plan_vpc(
+                &inventory.account_id,
+                &inventory.vpcs[index],
+                &inventory.offers,
+                &self.baseline,
+                &options,
+            )
+        };
+        let mut plans: Vec<VpcPlan> = (0..inventory.vpcs.len())
+            .map(|i| plan_one(inventory, i))
+            .collect();
+        let needing: Vec<String> = plans
+            .iter()
+            .filter(|p| p.needs_dns_attributes)
+            .map(|p| p.vpc_id.clone())
+            .collect();
+        if needing.is_empty() {
+            return plans;
+        }
+        self.fill_dns(inventory, &needing).await;
+        for (index, plan) in plans.iter_mut().enumerate() {
+            if plan.needs_dns_attributes && inventory.vpcs[index].dns.is_some() {
+                *plan = plan_one(inventory, index);
+            }
+        }
+        plans
+    }
+}
