@@ -1,0 +1,97 @@
+//! Money: what each remedy adds to the monthly bill, and, under
+//! `interface_endpoints: when_cost_effective`, whether a VPC's missing interface endpoints would
+//! pay for themselves at all.
+
+use serde::{Deserialize, Serialize};
+
+use super::orchestration::VpcContext;
+use super::Remedy;
+use crate::baseline::{Baseline, EndpointType, InterfacePolicy};
+use crate::cost::{break_even, usd, BreakEven, Pricing, Traffic};
+use crate::model::VpcInventory;
+
+/// Interface endpoints deliberately not created because they would not pay for themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostDecision {
+    pub skipped_services: Vec<String>,
+    pub nat_gb_per_month: f64,
+    pub aws_share: f64,
+    pub gateway_share: f64,
+    pub figures: BreakEven,
+    /// The decision with its numbers, for humans.
+    pub reason: String,
+}
+
+/// What a remedy changes on the monthly bill: interface ENIs cost per AZ-hour, all else is free.
+pub fn remedy_monthly_cost(remedy: &Remedy, pricing: &Pricing, inv: &VpcInventory) -> f64 {
+    match remedy {
+        Remedy::CreateInterfaceEndpoint { subnet_ids, .. }
+        | Remedy::AddSubnets { subnet_ids, .. } => pricing.interface_monthly(subnet_ids.len()),
+        Remedy::DeleteEndpoints { endpoint_ids, .. } => -inv
+            .endpoints
+            .iter()
+            .filter(|e| {
+                endpoint_ids.contains(&e.id) && e.endpoint_type == Some(EndpointType::Interface)
+            })
+            .map(|e| pricing.interface_monthly(e.subnet_ids.len()))
+            .sum::<f64>(),
+        _ => 0.0,
+    }
+}
+
+/// With `interface_endpoints: when_cost_effective` and a NAT traffic figure on the VPC, decides
+/// whether missing interface endpoints are worth creating.
+pub(super) fn cost_decision(ctx: &VpcContext<'_>, baseline: &Baseline) -> Option<CostDecision> {
+    if baseline.interface_endpoints != InterfacePolicy::WhenCostEffective {
+        return None;
+    }
+    let source = &baseline.nat_traffic;
+    let nat_gb_per_month: f64 = ctx
+        .inv
+        .vpc
+        .tags
+        .get(&source.tag_key)?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|gb: &f64| gb.is_finite() && *gb >= 0.0)?;
+    let services: Vec<String> = baseline
+        .services
+        .iter()
+        .filter(|s| s.endpoint_type == EndpointType::Interface)
+        .map(|s| s.service_name.clone())
+        .collect();
+    let azs = ctx.private_subnets_by_az.len().max(1);
+    let traffic = Traffic {
+        nat_gb_per_month,
+        aws_share: source.aws_share,
+        gateway_share: source.gateway_share,
+    };
+    let figures = break_even(&baseline.pricing, services.len(), azs, &traffic);
+    if figures.cost_effective {
+        return None;
+    }
+    let reason = format!(
+        "interface endpoints skipped for cost: {} endpoints x {} AZs = {}/month against {} of NAT processing saved minus {} of endpoint processing at {} GB/month of NAT traffic ({}% to AWS services): net {}/month; break-even at {}",
+        services.len(),
+        azs,
+        usd(figures.fixed_interface_monthly_usd),
+        usd(figures.nat_processing_saved_usd),
+        usd(figures.interface_processing_usd),
+        nat_gb_per_month,
+        (source.aws_share * 100.0).round(),
+        usd(figures.net_monthly_saving_usd),
+        figures
+            .break_even_nat_gb_per_month
+            .map(|gb| format!("{gb} GB/month"))
+            .unwrap_or_else(|| "no traffic level".to_string()),
+    );
+    Some(CostDecision {
+        skipped_services: services,
+        nat_gb_per_month,
+        aws_share: source.aws_share,
+        gateway_share: source.gateway_share,
+        figures,
+        reason,
+    })
+}

@@ -1,0 +1,36 @@
+//! What can be wrong with a VPC's endpoints: the drift codes findings carry.
+
+use serde::{Deserialize, Serialize};
+
+/// Drift codes; part of the notice schema (`vpce-guard.notice/v1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Drift {
+    MissingEndpoint,
+    RouteTableNotAssociated,
+    AzNotCovered,
+    PrivateDnsDisabled,
+    SecurityGroupRuleMissing,
+    SecurityGroupRuleUnexpected,
+    VpcDnsAttributesDisabled,
+    EndpointNotAvailable,
+    DuplicateEndpoint,
+    PolicyMismatch,
+}
+
+impl Drift {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Drift::MissingEndpoint => "missing_endpoint",
+            Drift::RouteTableNotAssociated => "route_table_not_associated",
+            Drift::AzNotCovered => "az_not_covered",
+            Drift::PrivateDnsDisabled => "private_dns_disabled",
+            Drift::SecurityGroupRuleMissing => "security_group_rule_missing",
+            Drift::SecurityGroupRuleUnexpected => "security_group_rule_unexpected",
+            Drift::VpcDnsAttributesDisabled => "vpc_dns_attributes_disabled",
+            Drift::EndpointNotAvailable => "endpoint_not_available",
+            Drift::DuplicateEndpoint => "duplicate_endpoint",
+            Drift::PolicyMismatch => "policy_mismatch",
+        }
+    }
+}

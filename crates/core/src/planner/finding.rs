@@ -1,0 +1,78 @@
+//! What a plan says about a VPC: its findings, in the order their remedies must run, and the
+//! status they add up to.
+
+use serde::{Deserialize, Serialize};
+
+use super::{CostDecision, Drift, Remedy};
+
+/// One drift found in a VPC, with its remedy or the reason there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Full service name; None for VPC-wide findings (DNS attributes, security group).
+    pub service: Option<String>,
+    pub drift: Drift,
+    pub resource_ids: Vec<String>,
+    pub remedy: Option<Remedy>,
+    /// Why no remedy is planned (report-only drift, or a safety rule).
+    pub not_remediable: Option<String>,
+    /// What the remedy adds to (or, negative, removes from) the monthly bill, in USD.
+    pub monthly_cost_usd: f64,
+}
+
+impl Finding {
+    /// A drift the guard fixes with `remedy`.
+    pub(super) fn fix(
+        service: Option<&str>,
+        drift: Drift,
+        resource_ids: Vec<String>,
+        remedy: Remedy,
+    ) -> Self {
+        Self {
+            service: service.map(str::to_string),
+            drift,
+            resource_ids,
+            remedy: Some(remedy),
+            not_remediable: None,
+            monthly_cost_usd: 0.0,
+        }
+    }
+
+    /// A drift the guard only reports, saying why it does not touch it.
+    pub(super) fn report(
+        service: Option<&str>,
+        drift: Drift,
+        resource_ids: Vec<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            service: service.map(str::to_string),
+            drift,
+            resource_ids,
+            remedy: None,
+            not_remediable: Some(reason.into()),
+            monthly_cost_usd: 0.0,
+        }
+    }
+}
+
+/// A VPC's verdict: exempt by tag, compliant (no findings) or drifted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VpcStatus {
+    Compliant,
+    Drifted,
+    Exempt,
+}
+
+/// The plan for one VPC: findings in the order their remedies must run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcPlan {
+    pub vpc_id: String,
+    pub status: VpcStatus,
+    pub findings: Vec<Finding>,
+    /// `interface_endpoints: when_cost_effective` decisions (the VPC is compliant by policy).
+    pub cost_decisions: Vec<CostDecision>,
+    /// True when a remedy depends on the VPC DNS attributes and they were not observed:
+    /// read them (two calls) and plan this VPC again.
+    pub needs_dns_attributes: bool,
+}

@@ -1,0 +1,178 @@
+//! The EC2 changes a plan can ask for, and how operators read them in notices and logs.
+
+use crate::model::{IngressRule, GUARD_SECURITY_GROUP_NAME};
+
+/// Which security group a new interface endpoint gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecurityGroupRef {
+    /// The guard's group already exists in the VPC.
+    Existing(String),
+    /// Create the guard's group (HTTPS from these CIDRs) first, once per VPC.
+    CreateGuardManaged { cidrs: Vec<String> },
+}
+
+/// One EC2 change; each is the narrowest call that fixes its finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remedy {
+    EnableVpcDns {
+        support: bool,
+        hostnames: bool,
+    },
+    CreateGatewayEndpoint {
+        service_name: String,
+        route_table_ids: Vec<String>,
+        policy: Option<String>,
+        client_token: String,
+    },
+    CreateInterfaceEndpoint {
+        service_name: String,
+        subnet_ids: Vec<String>,
+        security_group: SecurityGroupRef,
+        private_dns: bool,
+        policy: Option<String>,
+        client_token: String,
+    },
+    AddRouteTables {
+        endpoint_id: String,
+        route_table_ids: Vec<String>,
+    },
+    AddSubnets {
+        endpoint_id: String,
+        subnet_ids: Vec<String>,
+    },
+    EnablePrivateDns {
+        endpoint_id: String,
+    },
+    ReplacePolicy {
+        endpoint_id: String,
+        policy: String,
+    },
+    AuthorizeHttpsIngress {
+        group_id: String,
+        cidrs: Vec<String>,
+    },
+    RevokeIngress {
+        group_id: String,
+        rules: Vec<IngressRule>,
+    },
+    DeleteEndpoints {
+        endpoint_ids: Vec<String>,
+        /// Gateway endpoints are first detached from their route tables (endpoint id → tables),
+        /// so their prefix-list routes go before the endpoint does.
+        detach_route_tables: Vec<(String, Vec<String>)>,
+    },
+}
+
+impl Remedy {
+    /// The API call as operators read it in notices and logs.
+    pub fn describe(&self) -> String {
+        match self {
+            Remedy::EnableVpcDns { support, hostnames } => {
+                let mut attrs = Vec::new();
+                if *support {
+                    attrs.push("EnableDnsSupport=true");
+                }
+                if *hostnames {
+                    attrs.push("EnableDnsHostnames=true");
+                }
+                format!("ModifyVpcAttribute {}", attrs.join(" "))
+            }
+            Remedy::CreateGatewayEndpoint {
+                route_table_ids, ..
+            } => format!(
+                "CreateVpcEndpoint Gateway RouteTableIds=[{}]",
+                route_table_ids.join(",")
+            ),
+            Remedy::CreateInterfaceEndpoint {
+                subnet_ids,
+                security_group,
+                private_dns,
+                ..
+            } => {
+                let group = match security_group {
+                    SecurityGroupRef::Existing(id) => id.clone(),
+                    SecurityGroupRef::CreateGuardManaged { .. } => {
+                        format!("new {GUARD_SECURITY_GROUP_NAME}")
+                    }
+                };
+                format!(
+                    "CreateVpcEndpoint Interface SubnetIds=[{}] SecurityGroupIds=[{group}] PrivateDnsEnabled={private_dns}",
+                    subnet_ids.join(",")
+                )
+            }
+            Remedy::AddRouteTables {
+                endpoint_id,
+                route_table_ids,
+            } => format!(
+                "ModifyVpcEndpoint {endpoint_id} AddRouteTableIds=[{}]",
+                route_table_ids.join(",")
+            ),
+            Remedy::AddSubnets {
+                endpoint_id,
+                subnet_ids,
+            } => format!(
+                "ModifyVpcEndpoint {endpoint_id} AddSubnetIds=[{}]",
+                subnet_ids.join(",")
+            ),
+            Remedy::EnablePrivateDns { endpoint_id } => {
+                format!("ModifyVpcEndpoint {endpoint_id} PrivateDnsEnabled=true")
+            }
+            Remedy::ReplacePolicy { endpoint_id, .. } => {
+                format!("ModifyVpcEndpoint {endpoint_id} PolicyDocument=<baseline policy>")
+            }
+            Remedy::AuthorizeHttpsIngress { group_id, cidrs } => format!(
+                "AuthorizeSecurityGroupIngress {group_id} tcp/443 from [{}]",
+                cidrs.join(",")
+            ),
+            Remedy::RevokeIngress { group_id, rules } => format!(
+                "RevokeSecurityGroupIngress {group_id} [{}]",
+                rules
+                    .iter()
+                    .map(describe_rule)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Remedy::DeleteEndpoints {
+                endpoint_ids,
+                detach_route_tables,
+            } => {
+                let detach: Vec<String> = detach_route_tables
+                    .iter()
+                    .map(|(id, tables)| {
+                        format!(
+                            "ModifyVpcEndpoint {id} RemoveRouteTableIds=[{}]",
+                            tables.join(",")
+                        )
+                    })
+                    .collect();
+                let delete = format!("DeleteVpcEndpoints [{}]", endpoint_ids.join(","));
+                if detach.is_empty() {
+                    delete
+                } else {
+                    format!("{}; {delete}", detach.join("; "))
+                }
+            }
+        }
+    }
+
+    /// Whether applying this remedy needs the VPC's DNS attributes to be enabled first.
+    pub fn needs_vpc_dns(&self) -> bool {
+        matches!(
+            self,
+            Remedy::CreateInterfaceEndpoint {
+                private_dns: true,
+                ..
+            } | Remedy::EnablePrivateDns { .. }
+        )
+    }
+}
+
+/// `tcp/22 from cidr:0.0.0.0/0`: one ingress rule as it appears in resource ids and revoke calls.
+pub(super) fn describe_rule(rule: &IngressRule) -> String {
+    let ports = match (rule.from_port, rule.to_port) {
+        (Some(a), Some(b)) if a == b => format!("/{a}"),
+        (Some(a), Some(b)) => format!("/{a}-{b}"),
+        _ => String::new(),
+    };
+    format!("{}{} from {}", rule.protocol, ports, rule.source)
+}

@@ -1,0 +1,87 @@
+//! Cost: each remedy's monthly price, and interface endpoints skipped below break-even.
+
+use super::*;
+
+#[test]
+fn remedies_carry_their_monthly_cost() {
+    let p = plan(&two_az_vpc());
+    let costs: Vec<f64> = p.findings.iter().map(|f| f.monthly_cost_usd).collect();
+    // Gateways free; each interface endpoint in two AZs: 2 × 730 h × $0.01 = $14.60.
+    assert_eq!(costs, vec![0.0, 0.0, 14.6, 14.6, 14.6]);
+    let total: f64 = costs.iter().sum();
+    assert_eq!(crate::cost::round_cents(total), 43.80);
+
+    let mut inv = compliant_vpc();
+    add_private_subnet(&mut inv, "subnet-priv-c", "us-east-1c");
+    assert!(plan(&inv)
+        .findings
+        .iter()
+        .all(|f| (f.monthly_cost_usd - 7.3).abs() < 1e-9));
+
+    let mut inv = compliant_vpc();
+    let mut dup = inv.endpoints[2].clone();
+    dup.id = "vpce-dup".into();
+    dup.created_at = Some(500);
+    inv.endpoints.push(dup);
+    let p = plan(&inv);
+    assert!(
+        (p.findings[0].monthly_cost_usd + 14.6).abs() < 1e-9,
+        "deleting a duplicate saves money"
+    );
+}
+
+fn cost_effective_baseline() -> Baseline {
+    let mut doc = BaselineDocument::standard();
+    doc.interface_endpoints = InterfacePolicy::WhenCostEffective;
+    doc.resolve(REGION)
+}
+
+#[test]
+fn when_cost_effective_skips_interfaces_below_break_even_with_the_numbers() {
+    let mut inv = two_az_vpc();
+    inv.vpc
+        .tags
+        .insert("vpce-guard:nat-gb-per-month".into(), "1000".into());
+    let p = Planning::new()
+        .baseline(cost_effective_baseline())
+        .plan(&inv);
+    assert_eq!(
+        drifts(&p),
+        vec![
+            (Some(svc("s3")), Drift::MissingEndpoint),
+            (Some(svc("dynamodb")), Drift::MissingEndpoint)
+        ],
+        "gateways are free and always created"
+    );
+    assert_eq!(p.cost_decisions.len(), 1);
+    let decision = &p.cost_decisions[0];
+    assert_eq!(decision.figures.net_monthly_saving_usd, -26.30);
+    assert!(
+        decision.reason.contains("$43.80/month"),
+        "{}",
+        decision.reason
+    );
+    assert!(
+        decision.reason.contains("2502.9 GB/month"),
+        "{}",
+        decision.reason
+    );
+
+    // Above break-even the interface endpoints are planned as usual.
+    inv.vpc
+        .tags
+        .insert("vpce-guard:nat-gb-per-month".into(), "5000".into());
+    let p = Planning::new()
+        .baseline(cost_effective_baseline())
+        .plan(&inv);
+    assert!(p.cost_decisions.is_empty());
+    assert_eq!(p.findings.len(), 5);
+
+    // No figure: no decision, endpoints planned.
+    inv.vpc.tags.clear();
+    let p = Planning::new()
+        .baseline(cost_effective_baseline())
+        .plan(&inv);
+    assert!(p.cost_decisions.is_empty());
+    assert_eq!(p.findings.len(), 5);
+}
