@@ -24,11 +24,26 @@ impl std::fmt::Debug for ConfigError {
     }
 }
 
-/// A baseline document that cannot be used; the message names the offending field.
+/// A baseline document that cannot be used; the message names the offending field, and the
+/// variant carries where it is (serde_json's position, or the service's index), so
+/// `baseline::locate_error` points at the line without reading the message.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum BaselineError {
+    /// Not JSON at all. `message` is serde_json's, which ends with `at line L column C`;
+    /// `line` (1-based) and `column` are the same position, 0 when serde_json had none.
+    #[error("not valid JSON for a baseline: {message}")]
+    Syntax {
+        message: String,
+        line: usize,
+        column: usize,
+    },
+    /// JSON, but not shaped like a baseline: no `services` list, an unknown top-level field, or
+    /// a top-level field other than `services` that does not deserialize.
     #[error("not valid JSON for a baseline: {0}")]
     Parse(String),
+    /// Service entry `index` does not deserialize (unknown field, unknown `type`, ...).
+    #[error("not valid JSON for a baseline: field `services[{index}]`: {reason}")]
+    Entry { index: usize, reason: String },
     #[error("field `services` must list at least one service")]
     Empty,
     #[error("field `services[{index}].service` is empty")]
