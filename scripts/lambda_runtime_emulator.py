@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A minimal AWS Lambda Runtime API on 127.0.0.1, for measuring the function binaries.
 
-Used by scripts/coldstart and scripts/bench.py; stdlib only. It serves the part of the Runtime
+Used by scripts/coldstart and scripts/benchmark; stdlib only. It serves the part of the Runtime
 API (version 2018-06-01) that the `lambda_runtime` crate 1.5 uses:
 
   GET  /2018-06-01/runtime/invocation/next              long poll; hands out the next event

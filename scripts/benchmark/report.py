@@ -1,0 +1,126 @@
+"""What a run reports: the machine and tool versions recorded in the results file, the table on
+stdout, and the flatness checks of quick (CI) mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+from .console import short
+from .settings import C7N_VENV, QUICK_MAX_REQUESTS
+
+
+def describe_counts(by_action: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in by_action.items() if k.startswith("Describe") and k != "DescribeVpcAttribute"}
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        mem = subprocess.run(["free", "-h"], capture_output=True, text=True, timeout=10).stdout.splitlines()[1]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": " ".join(mem.split()),
+            "kernel": platform.release(), "python": platform.python_version(),
+            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+
+
+def versions() -> dict:
+    out = {}
+    try:
+        import boto3
+        import moto
+
+        out["moto"] = moto.__version__
+        out["boto3"] = boto3.__version__
+    except ImportError:
+        pass
+    exe = C7N_VENV / "bin" / "custodian"
+    if exe.exists():
+        try:
+            out["c7n"] = subprocess.run([str(exe), "version"], capture_output=True, text=True,
+                                        timeout=60).stdout.strip()
+        except subprocess.SubprocessError:
+            pass
+    return out
+
+
+def fmt(x: float | None, spec: str = ".3f") -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def print_table(results: list[dict]) -> None:
+    print()
+    hdr = (f"{'size':>5} | {'backend':<10} | {'tool':<10} | {'requests':>8} | {'median wall s':>13} | "
+           f"{'process s':>9} | {'CPU s':>6} | {'peak RSS MB':>11} | {'time ratio':>10} | {'RSS ratio':>9}")
+    print(hdr)
+    print("-" * len(hdr))
+    for r in results:
+        g = r["vpce_guard"]
+        ratio = r.get("ratio") or {}
+        b = r.get("backend", "moto") + ("/stock" if r.get("moto") == "stock" else "")
+        if "error" in g:
+            print(f"{r['vpcs']:>5} | {b:<10} | {'vpce-guard':<10} | FAILED: {short(Exception(g['error']), 90)}")
+        else:
+            print(f"{r['vpcs']:>5} | {b:<10} | {'vpce-guard':<10} | {g['requests']:>8} | {fmt(g['sweep_s']):>13} | "
+                  f"{fmt(g['process_s']):>9} | {fmt(g['cpu_s'], '.2f'):>6} | {fmt(g['max_rss_mb'], '.1f'):>11} | "
+                  f"{fmt(ratio.get('process_time'), '.3f'):>10} | {fmt(ratio.get('rss'), '.3f'):>9}")
+        c = r.get("custodian")
+        if c and "error" in c:
+            print(f"{'':>5} | {b:<10} | {'custodian':<10} | FAILED: {short(Exception(c['error']), 90)}")
+        elif c:
+            print(f"{'':>5} | {b:<10} | {'custodian':<10} | {c['requests']:>8} | {fmt(c['wall_s']):>13} | "
+                  f"{fmt(c['wall_s']):>9} | {fmt(c['cpu_s'], '.2f'):>6} | {fmt(c['max_rss_mb'], '.1f'):>11} | "
+                  f"{'':>10} | {'':>9}")
+    floors = [r for r in results if r.get("moto_floor")]
+    if floors:
+        print()
+        for r in floors:
+            fr = (r.get("ratio") or {}).get("moto_floor_time")
+            print(f"{r['vpcs']:>5} VPCs: moto floor {r['moto_floor']['sum_s']:.3f} s = moto's own serial "
+                  f"answer time for the sweep's reads" + (f", {fr:.3f} of Custodian's time" if fr else ""))
+    print()
+    print("median wall s: vpce-guard = event handed out -> response (the sweep); custodian = the whole "
+          "`custodian run`.\nprocess s: spawn -> response (vpce-guard incl. cold start). CPU s: user+sys of the "
+          "process (time -v).\ntime ratio = vpce-guard process s / custodian wall s; RSS ratio = vpce-guard / "
+          "custodian peak RSS.\nbackend moto: every request answered by moto; cached: reads answered from the "
+          "proxy's cache of moto's answer (warmed by one unmeasured run).")
+
+
+def quick_checks(results: list[dict]) -> list[str]:
+    problems = []
+    compliant = {r["vpcs"]: r["compliant"]["requests"] for r in results}
+    if len(set(compliant.values())) != 1:
+        problems.append(f"compliant sweep request count differs by size: {compliant}")
+    describes = {r["vpcs"]: describe_counts(r["vpce_guard"]["requests_by_action"]) for r in results}
+    if len({json.dumps(d, sort_keys=True) for d in describes.values()}) != 1:
+        problems.append(f"drifted sweep Describe* counts (without DescribeVpcAttribute) differ by size: {describes}")
+    for r in results:
+        g = r["vpce_guard"]
+        if r["compliant"]["requests"] > QUICK_MAX_REQUESTS:
+            problems.append(f"{r['vpcs']} VPCs: compliant sweep sent {r['compliant']['requests']} requests "
+                            f"(> {QUICK_MAX_REQUESTS}): {r['compliant']['requests_by_action']}")
+        if g["requests"] > QUICK_MAX_REQUESTS:
+            problems.append(f"{r['vpcs']} VPCs: drifted sweep sent {g['requests']} requests "
+                            f"(> {QUICK_MAX_REQUESTS}): {g['requests_by_action']}")
+        if g["requests_by_action"].get("DescribeVpcAttribute"):
+            problems.append(f"{r['vpcs']} VPCs: DescribeVpcAttribute was called although no drift needs DNS")
+        if not g["api_calls_match_proxy"]:
+            problems.append(f"{r['vpcs']} VPCs: the function's api_calls ({g['api_calls']}) differ from the "
+                            f"proxy's count ({g['requests']})")
+        if g["vpcs_drifted"] != r["drift"]["vpcs"]:
+            problems.append(f"{r['vpcs']} VPCs: the sweep found {g['vpcs_drifted']} drifted VPCs, "
+                            f"{r['drift']['vpcs']} were drifted")
+    return problems
