@@ -1,0 +1,252 @@
+//! Writes: each remedy as the EC2 calls it takes. Every ModifyVpcEndpoint goes through
+//! [`Ec2Adapter::modify_endpoint`], so each remedy states only the change it makes.
+
+use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, VpcEndpointType};
+
+use super::{remedy_service, tag_spec, Ec2Adapter};
+use crate::sdk_error::api_error;
+use vpce_guard_core::error::ApiError;
+use vpce_guard_core::planner::{Remedy, SecurityGroupRef};
+use vpce_guard_core::token::retry_token_after_deleted;
+
+/// DeleteVpcEndpoints reports an endpoint already gone, which is what was wanted.
+const ENDPOINT_NOT_FOUND: &str = "InvalidVpcEndpoint.NotFound";
+
+impl Ec2Adapter {
+    /// Applies one remedy in `vpc_id`; returns the id of a created endpoint.
+    pub(super) async fn apply_remedy(
+        &self,
+        vpc_id: &str,
+        remedy: &Remedy,
+    ) -> Result<Option<String>, ApiError> {
+        match remedy {
+            Remedy::EnableVpcDns { support, hostnames } => {
+                // EC2 takes one attribute per call; support must be on before hostnames.
+                if *support {
+                    self.client
+                        .modify_vpc_attribute()
+                        .vpc_id(vpc_id)
+                        .enable_dns_support(AttributeBooleanValue::builder().value(true).build())
+                        .send()
+                        .await
+                        .map_err(|e| api_error("ModifyVpcAttribute", e))?;
+                }
+                if *hostnames {
+                    self.client
+                        .modify_vpc_attribute()
+                        .vpc_id(vpc_id)
+                        .enable_dns_hostnames(AttributeBooleanValue::builder().value(true).build())
+                        .send()
+                        .await
+                        .map_err(|e| api_error("ModifyVpcAttribute", e))?;
+                }
+                Ok(None)
+            }
+            Remedy::CreateGatewayEndpoint { client_token, .. }
+            | Remedy::CreateInterfaceEndpoint { client_token, .. } => {
+                let (id, state) = self.create_endpoint(vpc_id, remedy, client_token).await?;
+                if state == "deleted" || state == "deleting" {
+                    // The token was used before for an endpoint since deleted and EC2 replayed
+                    // that result: retry once with a token that cannot have been used.
+                    let token = retry_token_after_deleted(client_token, &id);
+                    let (id, _) = self.create_endpoint(vpc_id, remedy, &token).await?;
+                    return Ok(Some(id));
+                }
+                Ok(Some(id))
+            }
+            Remedy::AddRouteTables {
+                endpoint_id,
+                route_table_ids,
+            } => {
+                self.modify_endpoint(endpoint_id, |m| {
+                    m.set_add_route_table_ids(Some(route_table_ids.clone()))
+                })
+                .await?;
+                Ok(None)
+            }
+            Remedy::AddSubnets {
+                endpoint_id,
+                subnet_ids,
+            } => {
+                self.modify_endpoint(endpoint_id, |m| {
+                    m.set_add_subnet_ids(Some(subnet_ids.clone()))
+                })
+                .await?;
+                Ok(None)
+            }
+            Remedy::EnablePrivateDns { endpoint_id } => {
+                self.modify_endpoint(endpoint_id, |m| m.private_dns_enabled(true))
+                    .await?;
+                Ok(None)
+            }
+            Remedy::ReplacePolicy {
+                endpoint_id,
+                policy,
+            } => {
+                self.modify_endpoint(endpoint_id, |m| m.policy_document(policy))
+                    .await?;
+                Ok(None)
+            }
+            Remedy::AuthorizeHttpsIngress { group_id, cidrs } => {
+                self.authorize_https_ingress(group_id, cidrs).await?;
+                Ok(None)
+            }
+            Remedy::RevokeIngress { group_id, rules } => {
+                self.revoke_ingress(group_id, rules).await?;
+                Ok(None)
+            }
+            Remedy::DeleteEndpoints {
+                endpoint_ids,
+                detach_route_tables,
+            } => {
+                self.delete_endpoints(endpoint_ids, detach_route_tables)
+                    .await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// One ModifyVpcEndpoint of `endpoint_id`, with the change `change` adds to the request.
+    async fn modify_endpoint(
+        &self,
+        endpoint_id: &str,
+        change: impl FnOnce(ModifyVpcEndpointFluentBuilder) -> ModifyVpcEndpointFluentBuilder,
+    ) -> Result<(), ApiError> {
+        change(
+            self.client
+                .modify_vpc_endpoint()
+                .vpc_endpoint_id(endpoint_id),
+        )
+        .send()
+        .await
+        .map_err(|e| api_error("ModifyVpcEndpoint", e))?;
+        Ok(())
+    }
+
+    /// Detaches gateway endpoints from their route tables (one ModifyVpcEndpoint each), then
+    /// deletes all `endpoint_ids` in one call; endpoints already gone are not failures.
+    async fn delete_endpoints(
+        &self,
+        endpoint_ids: &[String],
+        detach_route_tables: &[(String, Vec<String>)],
+    ) -> Result<(), ApiError> {
+        for (endpoint_id, tables) in detach_route_tables {
+            self.modify_endpoint(endpoint_id, |m| {
+                m.set_remove_route_table_ids(Some(tables.clone()))
+            })
+            .await?;
+        }
+        let out = self
+            .client
+            .delete_vpc_endpoints()
+            .set_vpc_endpoint_ids(Some(endpoint_ids.to_vec()))
+            .send()
+            .await
+            .map_err(|e| api_error("DeleteVpcEndpoints", e))?;
+        let failures: Vec<String> = out
+            .unsuccessful()
+            .iter()
+            .filter(|item| {
+                // Already gone is what we wanted.
+                item.error().and_then(|e| e.code()) != Some(ENDPOINT_NOT_FOUND)
+            })
+            .map(|item| {
+                format!(
+                    "{}: {}",
+                    item.resource_id().unwrap_or("?"),
+                    item.error()
+                        .and_then(|e| e.message())
+                        .unwrap_or("unknown error")
+                )
+            })
+            .collect();
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                "DeleteVpcEndpoints",
+                "Unsuccessful",
+                failures.join("; "),
+            ))
+        }
+    }
+
+    /// One CreateVpcEndpoint for a create remedy; returns the endpoint's id and lowercase state.
+    async fn create_endpoint(
+        &self,
+        vpc_id: &str,
+        remedy: &Remedy,
+        client_token: &str,
+    ) -> Result<(String, String), ApiError> {
+        let request = self
+            .client
+            .create_vpc_endpoint()
+            .vpc_id(vpc_id)
+            .client_token(client_token)
+            .tag_specifications(tag_spec(
+                ResourceType::VpcEndpoint,
+                vpc_id,
+                remedy_service(remedy),
+            ));
+        let request = match remedy {
+            Remedy::CreateGatewayEndpoint {
+                service_name,
+                route_table_ids,
+                policy,
+                ..
+            } => request
+                .service_name(service_name)
+                .vpc_endpoint_type(VpcEndpointType::Gateway)
+                .set_route_table_ids(Some(route_table_ids.clone()))
+                .set_policy_document(policy.clone()),
+            Remedy::CreateInterfaceEndpoint {
+                service_name,
+                subnet_ids,
+                security_group,
+                private_dns,
+                policy,
+                ..
+            } => {
+                let SecurityGroupRef::Existing(group_id) = security_group else {
+                    return Err(ApiError::new(
+                        "CreateVpcEndpoint",
+                        "GuardSecurityGroupUnresolved",
+                        "the guard security group must be created before the endpoint",
+                    ));
+                };
+                request
+                    .service_name(service_name)
+                    .vpc_endpoint_type(VpcEndpointType::Interface)
+                    .set_subnet_ids(Some(subnet_ids.clone()))
+                    .security_group_ids(group_id)
+                    .private_dns_enabled(*private_dns)
+                    .set_policy_document(policy.clone())
+            }
+            _ => {
+                return Err(ApiError::new(
+                    "CreateVpcEndpoint",
+                    "NotACreate",
+                    "remedy is not an endpoint creation",
+                ))
+            }
+        };
+        let out = request
+            .send()
+            .await
+            .map_err(|e| api_error("CreateVpcEndpoint", e))?;
+        let endpoint = out.vpc_endpoint().ok_or_else(|| {
+            ApiError::new(
+                "CreateVpcEndpoint",
+                "EmptyResponse",
+                "no endpoint in the response",
+            )
+        })?;
+        let id = endpoint.vpc_endpoint_id().unwrap_or_default().to_string();
+        let state = endpoint
+            .state()
+            .map(|s| s.as_str().to_ascii_lowercase())
+            .unwrap_or_default();
+        Ok((id, state))
+    }
+}

@@ -1,0 +1,137 @@
+//! EC2 adapter: batched, paginated reads and the narrow writes remedies need.
+//!
+//! One concept per file: `observe` (the sweep's batched Describe reads), `resolve` (the VPCs of
+//! resources an event named), `apply` (each remedy's writes), `security_group` (the guard's
+//! security group and ingress writes), `permissions` (`IpPermission` to and from the core's
+//! `IngressRule`), `outbox` (the unpublished-notice tag on VPCs). Here: the adapter, the port
+//! implementation delegating to those files, and the tag helpers they share.
+
+mod apply;
+mod observe;
+mod outbox;
+mod permissions;
+mod resolve;
+mod security_group;
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+use aws_sdk_ec2::Client;
+
+use vpce_guard_core::baseline::short_name;
+use vpce_guard_core::error::ApiError;
+use vpce_guard_core::events::ResourceRefs;
+use vpce_guard_core::model::{DnsAttributes, Observation, MANAGED_TAG_KEY};
+use vpce_guard_core::planner::Remedy;
+use vpce_guard_core::ports::{Ec2Port, Resolution, Scope};
+
+/// EC2 through the AWS SDK.
+#[derive(Clone, Debug)]
+pub struct Ec2Adapter {
+    client: Client,
+}
+
+impl Ec2Adapter {
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+}
+
+impl Ec2Port for Ec2Adapter {
+    async fn observe(
+        &self,
+        scope: &Scope,
+        service_names: &[String],
+    ) -> Result<Observation, ApiError> {
+        self.observe_scope(scope, service_names).await
+    }
+
+    async fn dns_attributes(&self, vpc_id: &str) -> Result<DnsAttributes, ApiError> {
+        self.read_dns_attributes(vpc_id).await
+    }
+
+    async fn resolve_vpcs(&self, refs: &ResourceRefs) -> Result<Resolution, ApiError> {
+        self.resolve_refs(refs).await
+    }
+
+    async fn ensure_guard_security_group(
+        &self,
+        vpc_id: &str,
+        cidrs: &[String],
+    ) -> Result<String, ApiError> {
+        self.ensure_guard_group(vpc_id, cidrs).await
+    }
+
+    async fn mark_unpublished(&self, vpc_id: &str, value: &str) -> Result<(), ApiError> {
+        self.tag_unpublished(vpc_id, value).await
+    }
+
+    async fn clear_unpublished(&self, vpc_ids: &[String]) -> Result<(), ApiError> {
+        self.untag_unpublished(vpc_ids).await
+    }
+
+    async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
+        self.apply_remedy(vpc_id, remedy).await
+    }
+}
+
+/// The short service name a create remedy's endpoint is tagged with ("" for other remedies).
+fn remedy_service(remedy: &Remedy) -> &str {
+    match remedy {
+        Remedy::CreateGatewayEndpoint { service_name, .. }
+        | Remedy::CreateInterfaceEndpoint { service_name, .. } => short_name(service_name),
+        _ => "",
+    }
+}
+
+fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
+}
+
+fn is_managed(tags: &[Tag]) -> bool {
+    tags.iter()
+        .any(|t| t.key() == Some(MANAGED_TAG_KEY) && t.value() == Some("true"))
+}
+
+fn tag_spec(resource: ResourceType, vpc_id: &str, what: &str) -> TagSpecification {
+    let name = if what.is_empty() {
+        format!("vpce-guard {vpc_id}")
+    } else {
+        format!("vpce-guard {what} {vpc_id}")
+    };
+    TagSpecification::builder()
+        .resource_type(resource)
+        .tags(Tag::builder().key(MANAGED_TAG_KEY).value("true").build())
+        .tags(Tag::builder().key("Name").value(name).build())
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_name_the_service() {
+        let remedy = Remedy::CreateGatewayEndpoint {
+            service_name: "com.amazonaws.us-east-1.ecr.api".into(),
+            route_table_ids: vec![],
+            policy: None,
+            client_token: "t".into(),
+        };
+        assert_eq!(remedy_service(&remedy), "ecr.api");
+        let spec = tag_spec(ResourceType::VpcEndpoint, "vpc-1", "ecr.api");
+        let tags = tag_map(spec.tags());
+        assert_eq!(tags.get(MANAGED_TAG_KEY).map(String::as_str), Some("true"));
+        assert_eq!(
+            tags.get("Name").map(String::as_str),
+            Some("vpce-guard ecr.api vpc-1")
+        );
+    }
+}

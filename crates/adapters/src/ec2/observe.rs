@@ -1,0 +1,351 @@
+//! The sweep's reads: one paginated Describe per resource kind, run concurrently and turned
+//! into the core's model types, so the request count does not grow with the VPC count; and the
+//! two DNS attributes of one VPC.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_ec2::types::{Filter, VpcAttributeName, VpcCidrBlockStateCode, VpcEndpointType};
+use tracing::debug;
+
+use super::permissions::flatten_permission;
+use super::{is_managed, tag_map, Ec2Adapter};
+use crate::sdk_error::api_error;
+use vpce_guard_core::baseline::EndpointType;
+use vpce_guard_core::error::ApiError;
+use vpce_guard_core::model::{
+    DnsAttributes, Endpoint, EndpointState, Observation, Route, RouteTable, SecurityGroup,
+    ServiceOffer, Subnet, Vpc, GUARD_SECURITY_GROUP_NAME,
+};
+use vpce_guard_core::ports::Scope;
+
+/// EC2 rejects a filtered DescribeVpcEndpointServices whole when one name is unknown here.
+const INVALID_SERVICE_NAME: &str = "InvalidServiceName";
+
+impl Ec2Adapter {
+    /// Everything a sweep of `scope` plans from, in six concurrent paginated reads.
+    pub(super) async fn observe_scope(
+        &self,
+        scope: &Scope,
+        service_names: &[String],
+    ) -> Result<Observation, ApiError> {
+        let (vpcs, subnets, route_tables, endpoints, security_groups, offers) = tokio::try_join!(
+            self.describe_vpcs(scope),
+            self.describe_subnets(scope),
+            self.describe_route_tables(scope),
+            self.describe_endpoints(scope),
+            self.describe_guard_groups(scope),
+            self.describe_offers(service_names),
+        )?;
+        Ok(Observation {
+            vpcs,
+            subnets,
+            route_tables,
+            endpoints,
+            security_groups,
+            offers,
+        })
+    }
+
+    /// `enableDnsSupport` and `enableDnsHostnames` of `vpc_id`, in two concurrent calls.
+    pub(super) async fn read_dns_attributes(
+        &self,
+        vpc_id: &str,
+    ) -> Result<DnsAttributes, ApiError> {
+        let (support, hostnames) = tokio::try_join!(
+            self.dns_attribute(vpc_id, VpcAttributeName::EnableDnsSupport),
+            self.dns_attribute(vpc_id, VpcAttributeName::EnableDnsHostnames),
+        )?;
+        Ok(DnsAttributes { support, hostnames })
+    }
+
+    fn vpc_filter(scope: &Scope) -> Option<Filter> {
+        match scope {
+            Scope::Region => None,
+            Scope::Vpcs(ids) => Some(
+                Filter::builder()
+                    .name("vpc-id")
+                    .set_values(Some(ids.clone()))
+                    .build(),
+            ),
+        }
+    }
+
+    async fn describe_vpcs(&self, scope: &Scope) -> Result<Vec<Vpc>, ApiError> {
+        let pages = self
+            .client
+            .describe_vpcs()
+            .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error("DescribeVpcs", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.vpcs())
+            .filter_map(|v| {
+                let id = v.vpc_id()?.to_string();
+                let mut cidr_blocks: Vec<String> = v
+                    .cidr_block_association_set()
+                    .iter()
+                    .filter(|a| {
+                        a.cidr_block_state()
+                            .and_then(|s| s.state())
+                            .is_none_or(|s| *s == VpcCidrBlockStateCode::Associated)
+                    })
+                    .filter_map(|a| a.cidr_block().map(str::to_string))
+                    .collect();
+                if cidr_blocks.is_empty() {
+                    cidr_blocks.extend(v.cidr_block().map(str::to_string));
+                }
+                cidr_blocks.sort();
+                cidr_blocks.dedup();
+                Some(Vpc {
+                    id,
+                    cidr_blocks,
+                    tags: tag_map(v.tags()),
+                    is_default: v.is_default().unwrap_or(false),
+                })
+            })
+            .collect())
+    }
+
+    async fn describe_subnets(&self, scope: &Scope) -> Result<Vec<Subnet>, ApiError> {
+        let pages = self
+            .client
+            .describe_subnets()
+            .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error("DescribeSubnets", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.subnets())
+            .filter_map(|s| {
+                Some(Subnet {
+                    id: s.subnet_id()?.to_string(),
+                    vpc_id: s.vpc_id()?.to_string(),
+                    availability_zone: s.availability_zone().unwrap_or_default().to_string(),
+                })
+            })
+            .collect())
+    }
+
+    async fn describe_route_tables(&self, scope: &Scope) -> Result<Vec<RouteTable>, ApiError> {
+        let pages = self
+            .client
+            .describe_route_tables()
+            .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error("DescribeRouteTables", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.route_tables())
+            .filter_map(|t| {
+                let associations = t.associations();
+                Some(RouteTable {
+                    id: t.route_table_id()?.to_string(),
+                    vpc_id: t.vpc_id()?.to_string(),
+                    is_main: associations.iter().any(|a| a.main().unwrap_or(false)),
+                    subnet_ids: associations
+                        .iter()
+                        .filter_map(|a| a.subnet_id().map(str::to_string))
+                        .collect(),
+                    routes: t
+                        .routes()
+                        .iter()
+                        .map(|r| Route {
+                            destination: r
+                                .destination_cidr_block()
+                                .or(r.destination_ipv6_cidr_block())
+                                .or(r.destination_prefix_list_id())
+                                .unwrap_or_default()
+                                .to_string(),
+                            target: r
+                                .gateway_id()
+                                .or(r.nat_gateway_id())
+                                .or(r.transit_gateway_id())
+                                .or(r.egress_only_internet_gateway_id())
+                                .or(r.network_interface_id())
+                                .or(r.vpc_peering_connection_id())
+                                .or(r.instance_id())
+                                .unwrap_or_default()
+                                .to_string(),
+                        })
+                        .collect(),
+                })
+            })
+            .collect())
+    }
+
+    async fn describe_endpoints(&self, scope: &Scope) -> Result<Vec<Endpoint>, ApiError> {
+        let pages = self
+            .client
+            .describe_vpc_endpoints()
+            .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error("DescribeVpcEndpoints", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.vpc_endpoints())
+            .filter_map(|e| {
+                Some(Endpoint {
+                    id: e.vpc_endpoint_id()?.to_string(),
+                    vpc_id: e.vpc_id()?.to_string(),
+                    service_name: e.service_name().unwrap_or_default().to_string(),
+                    endpoint_type: match e.vpc_endpoint_type() {
+                        Some(VpcEndpointType::Gateway) => Some(EndpointType::Gateway),
+                        Some(VpcEndpointType::Interface) => Some(EndpointType::Interface),
+                        _ => None,
+                    },
+                    state: EndpointState::from_ec2(
+                        e.state().map(|s| s.as_str()).unwrap_or("available"),
+                    ),
+                    route_table_ids: e.route_table_ids().to_vec(),
+                    subnet_ids: e.subnet_ids().to_vec(),
+                    security_group_ids: e
+                        .groups()
+                        .iter()
+                        .filter_map(|g| g.group_id().map(str::to_string))
+                        .collect(),
+                    private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
+                    policy: e.policy_document().map(str::to_string),
+                    created_at: e.creation_timestamp().map(|t| t.secs()),
+                    managed: is_managed(e.tags()),
+                })
+            })
+            .collect())
+    }
+
+    /// The guard security groups of `scope` (also read when a racing run created one first).
+    pub(super) async fn describe_guard_groups(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<SecurityGroup>, ApiError> {
+        let mut filters = vec![Filter::builder()
+            .name("group-name")
+            .values(GUARD_SECURITY_GROUP_NAME)
+            .build()];
+        filters.extend(Self::vpc_filter(scope));
+        let pages = self
+            .client
+            .describe_security_groups()
+            .set_filters(Some(filters))
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error("DescribeSecurityGroups", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.security_groups())
+            .filter_map(|g| {
+                Some(SecurityGroup {
+                    id: g.group_id()?.to_string(),
+                    vpc_id: g.vpc_id()?.to_string(),
+                    name: g.group_name().unwrap_or_default().to_string(),
+                    managed: is_managed(g.tags()),
+                    ingress: g
+                        .ip_permissions()
+                        .iter()
+                        .flat_map(flatten_permission)
+                        .collect(),
+                })
+            })
+            .collect())
+    }
+
+    async fn describe_offers(
+        &self,
+        service_names: &[String],
+    ) -> Result<Vec<ServiceOffer>, ApiError> {
+        match self.describe_offers_page_loop(Some(service_names)).await {
+            // A name unknown in this region makes EC2 reject the whole filtered call;
+            // list every service instead so the known ones are still found.
+            Err(e) if e.code == INVALID_SERVICE_NAME => {
+                debug!(error = %e, "a baseline service is unknown here; listing all services");
+                self.describe_offers_page_loop(None).await
+            }
+            other => other,
+        }
+        .map(|offers| {
+            let wanted: BTreeSet<&str> = service_names.iter().map(String::as_str).collect();
+            offers
+                .into_iter()
+                .filter(|o| wanted.contains(o.service_name.as_str()))
+                .collect()
+        })
+    }
+
+    async fn describe_offers_page_loop(
+        &self,
+        service_names: Option<&[String]>,
+    ) -> Result<Vec<ServiceOffer>, ApiError> {
+        let mut offers: BTreeMap<String, ServiceOffer> = BTreeMap::new();
+        let mut next_token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .describe_vpc_endpoint_services()
+                .set_service_names(service_names.map(<[String]>::to_vec))
+                .set_next_token(next_token.take())
+                .send()
+                .await
+                .map_err(|e| api_error("DescribeVpcEndpointServices", e))?;
+            for detail in page.service_details() {
+                let Some(name) = detail.service_name() else {
+                    continue;
+                };
+                let offer = offers
+                    .entry(name.to_string())
+                    .or_insert_with(|| ServiceOffer {
+                        service_name: name.to_string(),
+                        ..ServiceOffer::default()
+                    });
+                for kind in detail.service_type() {
+                    match kind.service_type().map(|t| t.as_str()) {
+                        Some("Gateway") => {
+                            offer.types.insert(EndpointType::Gateway);
+                        }
+                        Some("Interface") => {
+                            offer.types.insert(EndpointType::Interface);
+                            offer
+                                .availability_zones
+                                .extend(detail.availability_zones().iter().cloned());
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            match page.next_token() {
+                Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
+                _ => break,
+            }
+        }
+        Ok(offers.into_values().collect())
+    }
+
+    async fn dns_attribute(&self, vpc_id: &str, name: VpcAttributeName) -> Result<bool, ApiError> {
+        let out = self
+            .client
+            .describe_vpc_attribute()
+            .vpc_id(vpc_id)
+            .attribute(name.clone())
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeVpcAttribute", e))?;
+        let value = match name {
+            VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
+            _ => out.enable_dns_support(),
+        };
+        Ok(value.and_then(|v| v.value()).unwrap_or(false))
+    }
+}

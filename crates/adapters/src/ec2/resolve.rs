@@ -1,0 +1,109 @@
+//! Resolution: the VPCs of the resources an event named without their VPC (subnets, route
+//! tables and their associations, endpoints), one Describe per kind named.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_ec2::types::Filter;
+
+use super::Ec2Adapter;
+use crate::sdk_error::api_error;
+use vpce_guard_core::error::ApiError;
+use vpce_guard_core::events::ResourceRefs;
+use vpce_guard_core::ports::Resolution;
+
+/// The prefix of EC2's codes for endpoint ids it does not know (`.NotFound`, `.Malformed`):
+/// the event's VPC stays unknown and the whole region is swept instead.
+const INVALID_VPC_ENDPOINT_ID: &str = "InvalidVpcEndpointId";
+
+impl Ec2Adapter {
+    /// The VPCs of `refs`; [`Resolution::WholeRegion`] when a named resource was not found.
+    pub(super) async fn resolve_refs(&self, refs: &ResourceRefs) -> Result<Resolution, ApiError> {
+        let mut vpcs: BTreeSet<String> = refs.vpc_ids.clone();
+        let mut unresolved = false;
+        if !refs.subnet_ids.is_empty() {
+            let out = self
+                .client
+                .describe_subnets()
+                .filters(
+                    Filter::builder()
+                        .name("subnet-id")
+                        .set_values(Some(refs.subnet_ids.iter().cloned().collect()))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| api_error("DescribeSubnets", e))?;
+            let found: Vec<&str> = out.subnets().iter().filter_map(|s| s.vpc_id()).collect();
+            unresolved |= found.len() < refs.subnet_ids.len();
+            vpcs.extend(found.into_iter().map(str::to_string));
+        }
+        if !refs.route_table_ids.is_empty() || !refs.association_ids.is_empty() {
+            let mut filters = Vec::new();
+            if !refs.route_table_ids.is_empty() {
+                filters.push(("route-table-id", &refs.route_table_ids));
+            }
+            if !refs.association_ids.is_empty() {
+                filters.push((
+                    "association.route-table-association-id",
+                    &refs.association_ids,
+                ));
+            }
+            for (name, ids) in filters {
+                let out = self
+                    .client
+                    .describe_route_tables()
+                    .filters(
+                        Filter::builder()
+                            .name(name)
+                            .set_values(Some(ids.iter().cloned().collect()))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DescribeRouteTables", e))?;
+                let found: Vec<&str> = out
+                    .route_tables()
+                    .iter()
+                    .filter_map(|t| t.vpc_id())
+                    .collect();
+                // An association id can be replaced already; only a missing table is unresolved.
+                if name == "route-table-id" {
+                    unresolved |= found.len() < ids.len();
+                }
+                vpcs.extend(found.into_iter().map(str::to_string));
+            }
+        }
+        if !refs.endpoint_ids.is_empty() {
+            // By id rather than by the `vpc-endpoint-id` filter (moto answers that filter with a 500).
+            // Deleted endpoints stay describable for a while, with their VPC.
+            let out = self
+                .client
+                .describe_vpc_endpoints()
+                .set_vpc_endpoint_ids(Some(refs.endpoint_ids.iter().cloned().collect()))
+                .send()
+                .await;
+            match out {
+                Ok(out) => {
+                    let found: Vec<&str> = out
+                        .vpc_endpoints()
+                        .iter()
+                        .filter_map(|e| e.vpc_id())
+                        .collect();
+                    unresolved |= found.len() < refs.endpoint_ids.len();
+                    vpcs.extend(found.into_iter().map(str::to_string));
+                }
+                Err(err) => {
+                    let err = api_error("DescribeVpcEndpoints", err);
+                    if !err.code.starts_with(INVALID_VPC_ENDPOINT_ID) {
+                        return Err(err);
+                    }
+                    unresolved = true;
+                }
+            }
+        }
+        if unresolved {
+            return Ok(Resolution::WholeRegion);
+        }
+        Ok(Resolution::Vpcs(vpcs.into_iter().collect()))
+    }
+}
