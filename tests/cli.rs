@@ -7,8 +7,29 @@ use assert_cmd::Command;
 use common::*;
 use serde_json::Value;
 
+/// The `vpce-guard` binary of the `vpce-guard-cli` package, built beside this test by
+/// `cargo test --workspace` (Cargo sets `CARGO_BIN_EXE_*` only for a package's own tests).
+fn cli_binary() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("CARGO_BIN_EXE_vpce-guard") {
+        return path.into();
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/cli-<hash> -> target/<profile>/vpce-guard
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| profile.join(format!("vpce-guard{}", std::env::consts::EXE_SUFFIX)))
+        .expect("target directory");
+    assert!(
+        path.exists(),
+        "{} not built: run `cargo build -p vpce-guard-cli` (scripts/test builds it)",
+        path.display()
+    );
+    path
+}
+
 fn cli(env: &Env) -> Command {
-    let mut cmd = Command::cargo_bin("vpce-guard").expect("binary built");
+    let mut cmd = Command::new(cli_binary());
     cmd.env("AWS_ENDPOINT_URL", &env.moto.endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -19,7 +40,7 @@ fn cli(env: &Env) -> Command {
 }
 
 fn offline() -> Command {
-    let mut cmd = Command::cargo_bin("vpce-guard").expect("binary built");
+    let mut cmd = Command::new(cli_binary());
     cmd.env_remove("AWS_PROFILE");
     cmd
 }
@@ -27,7 +48,7 @@ fn offline() -> Command {
 #[test]
 fn documented_notice_examples_match_the_schema() {
     let validator = notice_schema();
-    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
     let mut checked = 0;
     for entry in std::fs::read_dir(&docs).expect("docs dir") {
         let path = entry.expect("entry").path();
@@ -46,7 +67,7 @@ fn documented_notice_examples_match_the_schema() {
             .collect();
         assert!(errors.is_empty(), "{name}: {errors:?}");
         // The examples are what the code produces: they deserialize into the notice type.
-        let notice: vpce_guard::notice::Notice =
+        let notice: vpce_guard_core::notice::Notice =
             serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(
             serde_json::to_value(&notice).expect("serialize"),

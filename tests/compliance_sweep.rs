@@ -4,17 +4,18 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use common::*;
-use vpce_guard::adapters::{ApiCallCounter, Ec2Adapter, SnsAdapter};
-use vpce_guard::error::ApiError;
-use vpce_guard::events::ResourceRefs;
-use vpce_guard::guard::Guard;
-use vpce_guard::handlers::compliance_sweep;
-use vpce_guard::model::{DnsAttributes, Observation};
-use vpce_guard::notice::{Notice, NoticeEventType, Outcome};
-use vpce_guard::planner::{Drift, Remedy};
-use vpce_guard::ports::{Ec2Port, Resolution, Scope};
+use vpce_guard_adapters::{ApiCallCounter, Ec2Adapter, SnsAdapter};
+use vpce_guard_core::error::ApiError;
+use vpce_guard_core::events::ResourceRefs;
+use vpce_guard_core::model::{DnsAttributes, Observation};
+use vpce_guard_core::notice::{Notice, NoticeEventType, Outcome};
+use vpce_guard_core::planner::{Drift, Remedy};
+use vpce_guard_core::ports::{Ec2Port, Resolution, Scope};
+use vpce_guard_lambda::functions::compliance_sweep;
+use vpce_guard_service::{Guard, SCHEDULE_TRIGGER};
 
 const DESCRIBES: [&str; 6] = [
     "DescribeVpcs",
@@ -40,19 +41,20 @@ fn drift_set(notice: &Notice) -> DriftSet {
 }
 
 fn calls(summary: &serde_json::Value) -> BTreeMap<String, u64> {
-    serde_json::from_value(summary["api_calls_by_action"].clone()).expect("api_calls_by_action")
+    serde_json::from_value(run_summary(summary)["api_calls_by_action"].clone())
+        .expect("api_calls_by_action")
 }
 
 #[tokio::test]
 async fn sweep_over_fifty_vpcs_with_mixed_drift_reports_exactly_the_drift_and_fixes_it() {
     let env = Env::new().await;
-    let guard = env.guard(&[]);
+    let function = env.function(&[]);
     let mut vpcs = Vec::new();
     for i in 0..50u8 {
         vpcs.push(env.two_az_vpc(i + 1).await);
     }
     // Converge everything (default VPC included), then break VPCs in different ways.
-    let first = compliance_sweep(&guard, event("scheduled-event.json", &[]))
+    let first = compliance_sweep(&function, event("scheduled-event.json", &[]))
         .await
         .expect("first sweep");
     assert_eq!(n(&first, "actions_failed"), 0, "{first}");
@@ -122,8 +124,8 @@ async fn sweep_over_fifty_vpcs_with_mixed_drift_reports_exactly_the_drift_and_fi
     }
 
     // Report mode first: exactly the drift, nothing changed.
-    let report_guard = env.guard(&[("GUARD_MODE", "report")]);
-    let report = compliance_sweep(&report_guard, event("scheduled-event.json", &[]))
+    let report_function = env.function(&[("GUARD_MODE", "report")]);
+    let report = compliance_sweep(&report_function, event("scheduled-event.json", &[]))
         .await
         .expect("report sweep");
     assert_eq!(
@@ -160,8 +162,8 @@ async fn sweep_over_fifty_vpcs_with_mixed_drift_reports_exactly_the_drift_and_fi
         .partition(|n| n.event_type == NoticeEventType::SweepSummary);
     assert_eq!(summaries.len(), 1);
     let totals = summaries[0].totals.as_ref().expect("totals");
-    assert_eq!(totals.vpcs_drifted, expected.len());
-    assert_eq!(totals.notices_published, expected.len() + 1);
+    assert_eq!(totals.counters.vpcs_drifted, expected.len() as u64);
+    assert_eq!(totals.counters.notices_published, expected.len() as u64 + 1);
     let seen: BTreeMap<String, DriftSet> = vpc_notices
         .iter()
         .map(|n| (n.vpc_id.clone().expect("vpc notice"), drift_set(n)))
@@ -177,7 +179,7 @@ async fn sweep_over_fifty_vpcs_with_mixed_drift_reports_exactly_the_drift_and_fi
         .all(|f| f.outcome == Outcome::Planned));
 
     // Remediate: the same drift, now applied.
-    let fix = compliance_sweep(&guard, event("scheduled-event.json", &[]))
+    let fix = compliance_sweep(&function, event("scheduled-event.json", &[]))
         .await
         .expect("remediating sweep");
     assert_eq!(n(&fix, "actions_failed"), 0, "{fix}");
@@ -191,7 +193,7 @@ async fn sweep_over_fifty_vpcs_with_mixed_drift_reports_exactly_the_drift_and_fi
     assert_eq!(fixed, expected);
 
     // Then everything but the exempt VPCs is compliant, and a sweep costs the same few reads.
-    let clean = compliance_sweep(&report_guard, event("scheduled-event.json", &[]))
+    let clean = compliance_sweep(&report_function, event("scheduled-event.json", &[]))
         .await
         .expect("clean sweep");
     assert_eq!(n(&clean, "vpcs_drifted"), 0, "{clean}");
@@ -214,17 +216,17 @@ async fn sweep_over_fifty_vpcs_with_mixed_drift_reports_exactly_the_drift_and_fi
 #[tokio::test]
 async fn reads_do_not_grow_with_the_number_of_compliant_vpcs() {
     let env = Env::new().await;
-    let guard = env.guard(&[]);
+    let function = env.function(&[]);
     let mut per_size = Vec::new();
     for batch in [1u8, 10] {
         for i in 0..batch {
             env.two_az_vpc(100 + per_size.len() as u8 * 20 + i).await;
         }
-        compliance_sweep(&guard, event("scheduled-event.json", &[]))
+        compliance_sweep(&function, event("scheduled-event.json", &[]))
             .await
             .expect("converge");
         let report = compliance_sweep(
-            &env.guard(&[("GUARD_MODE", "report")]),
+            &env.function(&[("GUARD_MODE", "report")]),
             event("scheduled-event.json", &[]),
         )
         .await
@@ -300,11 +302,15 @@ async fn one_vpcs_failure_never_stops_the_others() {
         vpc_id: broken.vpc_id.clone(),
     };
     let sns = SnsAdapter::new(aws_sdk_sns::Client::new(&env.sdk), env.topic_arn.clone());
-    let guard = Guard::new(ec2, sns, env.config(&[]), REGION).with_api_call_counter(counter);
+    let guard = Guard::new(ec2, sns, env.config(&[]).run, REGION).with_metrics(Arc::new(counter));
 
-    let summary = compliance_sweep(&guard, event("scheduled-event.json", &[]))
+    // A custom EC2 port: the guard is driven directly (the Lambda entry points build their own
+    // adapters), through the same sweep the compliance-sweep function runs.
+    let report = guard
+        .sweep(ACCOUNT, SCHEDULE_TRIGGER, false)
         .await
         .expect("sweep completes");
+    let summary = serde_json::to_value(&report.summary).expect("summary is JSON");
     assert_eq!(n(&summary, "actions_failed"), 6, "{summary}");
     assert_eq!(env.endpoints(&healthy.vpc_id).await.len(), 5);
     assert!(env.endpoints(&broken.vpc_id).await.is_empty());
@@ -332,7 +338,15 @@ async fn one_vpcs_failure_never_stops_the_others() {
         .iter()
         .find(|n| n.event_type == NoticeEventType::SweepSummary)
         .unwrap();
-    assert_eq!(summary_notice.totals.as_ref().unwrap().actions_failed, 6);
+    assert_eq!(
+        summary_notice
+            .totals
+            .as_ref()
+            .unwrap()
+            .counters
+            .actions_failed,
+        6
+    );
 }
 
 #[tokio::test]
@@ -340,7 +354,7 @@ async fn network_events_are_not_swept() {
     let env = Env::new().await;
     let vpc = env.create_vpc("10.0.0.0/16").await;
     let out = compliance_sweep(
-        &env.guard(&[]),
+        &env.function(&[]),
         event("cloudtrail-create-vpc.json", &[(VPC_PLACEHOLDER, &vpc)]),
     )
     .await

@@ -5,9 +5,9 @@ mod common;
 
 use aws_sdk_ec2::types::VpcEndpointType;
 use common::*;
-use vpce_guard::handlers::network_events;
-use vpce_guard::notice::{NoticeEventType, Outcome};
-use vpce_guard::planner::Drift;
+use vpce_guard_core::notice::{NoticeEventType, Outcome};
+use vpce_guard_core::planner::Drift;
+use vpce_guard_lambda::functions::network_events;
 
 const ALL_SERVICES: [&str; 5] = ["s3", "dynamodb", "ecr.api", "ecr.dkr", "logs"];
 
@@ -21,10 +21,10 @@ async fn new_vpc_without_subnets_gets_gateway_endpoints_on_its_main_route_table(
     let env = Env::new().await;
     let vpc = env.create_vpc("10.0.0.0/16").await;
     let main = env.main_route_table(&vpc).await;
-    let guard = env.guard(&[]);
+    let function = env.function(&[]);
 
     let summary = network_events(
-        &guard,
+        &function,
         event("cloudtrail-create-vpc.json", &[(VPC_PLACEHOLDER, &vpc)]),
     )
     .await
@@ -66,10 +66,10 @@ async fn new_vpc_without_subnets_gets_gateway_endpoints_on_its_main_route_table(
 async fn two_az_vpc_gets_the_full_set_in_private_subnets_only() {
     let env = Env::new().await;
     let seeded = env.two_az_vpc(0).await;
-    let guard = env.guard(&[]);
+    let function = env.function(&[]);
 
     let summary = network_events(
-        &guard,
+        &function,
         create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[1]),
     )
     .await
@@ -144,15 +144,15 @@ async fn two_az_vpc_gets_the_full_set_in_private_subnets_only() {
 async fn running_twice_changes_nothing_the_second_time() {
     let env = Env::new().await;
     let seeded = env.two_az_vpc(0).await;
-    let guard = env.guard(&[]);
+    let function = env.function(&[]);
     let create_subnet = || create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]);
-    network_events(&guard, create_subnet())
+    network_events(&function, create_subnet())
         .await
         .expect("first");
     let before = env.endpoints(&seeded.vpc_id).await.len();
     env.notices().await;
 
-    let second = network_events(&guard, create_subnet())
+    let second = network_events(&function, create_subnet())
         .await
         .expect("second");
     assert_eq!(n(&second, "vpcs_compliant"), 1, "{second}");
@@ -168,9 +168,9 @@ async fn running_twice_changes_nothing_the_second_time() {
 /// Converges a seeded VPC and drains its notices.
 async fn converged(env: &Env, second_octet: u8) -> SeededVpc {
     let seeded = env.two_az_vpc(second_octet).await;
-    let guard = env.guard(&[]);
+    let function = env.function(&[]);
     let summary = network_events(
-        &guard,
+        &function,
         create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
     )
     .await
@@ -191,7 +191,7 @@ async fn route_table_created_later_is_added_to_the_existing_gateway_endpoints() 
         .to_string();
 
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         event(
             "cloudtrail-create-route-table.json",
             &[(VPC_PLACEHOLDER, &seeded.vpc_id), (RTB_PLACEHOLDER, &table)],
@@ -235,7 +235,7 @@ async fn route_association_events_resolve_their_vpc_and_guard_only_it() {
     let association = env.associate(&table, &subnet).await;
 
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         event(
             "cloudtrail-associate-route-table.json",
             &[
@@ -270,7 +270,7 @@ async fn route_association_events_resolve_their_vpc_and_guard_only_it() {
         .unwrap()
         .to_string();
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         event(
             "cloudtrail-replace-route-table-association.json",
             &[
@@ -299,7 +299,7 @@ async fn subnet_in_a_third_az_is_added_to_every_interface_endpoint() {
         .await;
 
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         create_subnet_event(&seeded.vpc_id, &subnet),
     )
     .await
@@ -335,7 +335,7 @@ async fn endpoint_deleted_by_hand_is_recreated() {
 
     // The deleted endpoint is still described (state `deleted`) with its VPC, so the VPC resolves.
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         event(
             "cloudtrail-delete-vpc-endpoints.json",
             &[(VPCE_PLACEHOLDER, &logs)],
@@ -363,7 +363,7 @@ async fn unresolvable_endpoint_event_guards_the_whole_region() {
     let a = env.create_vpc("10.1.0.0/16").await;
     let b = env.create_vpc("10.2.0.0/16").await;
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         event("cloudtrail-delete-vpc-endpoints.json", &[]),
     )
     .await
@@ -424,7 +424,7 @@ async fn private_dns_turned_off_is_turned_back_on() {
     );
 
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         event(
             "cloudtrail-modify-vpc-endpoint.json",
             &[
@@ -463,7 +463,7 @@ async fn secondary_cidr_gets_an_https_rule_in_the_guard_group() {
         .await
         .expect("secondary cidr");
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         event(
             "cloudtrail-associate-vpc-cidr-block.json",
             &[(VPC_PLACEHOLDER, &seeded.vpc_id)],
@@ -508,7 +508,7 @@ async fn widened_guard_group_is_narrowed_again() {
         .await
         .unwrap();
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         event(
             "cloudtrail-associate-vpc-cidr-block.json",
             &[(VPC_PLACEHOLDER, &seeded.vpc_id)],
@@ -534,7 +534,7 @@ async fn vpc_dns_attributes_turned_off_are_turned_back_on() {
     let seeded = converged(&env, 0).await;
     env.set_dns(&seeded.vpc_id, true, false).await;
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         event(
             "cloudtrail-modify-vpc-attribute.json",
             &[(VPC_PLACEHOLDER, &seeded.vpc_id)],
@@ -549,7 +549,7 @@ async fn vpc_dns_attributes_turned_off_are_turned_back_on() {
     env.set_dns(&seeded.vpc_id, true, false).await;
     env.notices().await;
     let summary = network_events(
-        &env.guard(&[("ENABLE_VPC_DNS", "false")]),
+        &env.function(&[("ENABLE_VPC_DNS", "false")]),
         event(
             "cloudtrail-modify-vpc-attribute.json",
             &[(VPC_PLACEHOLDER, &seeded.vpc_id)],
@@ -570,7 +570,7 @@ async fn exempt_vpc_is_skipped_and_counted() {
     let seeded = env.two_az_vpc(0).await;
     env.tag(&seeded.vpc_id, "vpce-guard:exempt", "true").await;
     let summary = network_events(
-        &env.guard(&[]),
+        &env.function(&[]),
         create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
     )
     .await
@@ -586,7 +586,7 @@ async fn report_mode_changes_nothing_and_reports_the_plan() {
     let env = Env::new().await;
     let seeded = env.two_az_vpc(0).await;
     let summary = network_events(
-        &env.guard(&[("GUARD_MODE", "report")]),
+        &env.function(&[("GUARD_MODE", "report")]),
         create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
     )
     .await
@@ -617,7 +617,7 @@ async fn report_mode_changes_nothing_and_reports_the_plan() {
 async fn failed_calls_and_unrelated_events_are_ignored() {
     let env = Env::new().await;
     let vpc = env.create_vpc("10.0.0.0/16").await;
-    let guard = env.guard(&[]);
+    let function = env.function(&[]);
     for (file, replacements) in [
         (
             "cloudtrail-create-subnet-error.json",
@@ -626,7 +626,7 @@ async fn failed_calls_and_unrelated_events_are_ignored() {
         ("other-event.json", vec![]),
         ("scheduled-event.json", vec![]),
     ] {
-        let out = network_events(&guard, event(file, &replacements))
+        let out = network_events(&function, event(file, &replacements))
             .await
             .expect(file);
         assert_eq!(out["ignored"], true, "{file}: {out}");
@@ -639,11 +639,11 @@ async fn failed_calls_and_unrelated_events_are_ignored() {
 #[tokio::test]
 async fn malformed_events_fail_with_a_clear_error() {
     let env = Env::new().await;
-    let guard = env.guard(&[]);
+    let function = env.function(&[]);
     let mut no_ids = event("cloudtrail-create-vpc.json", &[]);
     no_ids.payload["detail"]["requestParameters"] = serde_json::json!({"cidrBlock": "10.0.0.0/16"});
     no_ids.payload["detail"]["responseElements"] = serde_json::Value::Null;
-    let err = network_events(&guard, no_ids)
+    let err = network_events(&function, no_ids)
         .await
         .unwrap_err()
         .to_string();
@@ -654,7 +654,7 @@ async fn malformed_events_fail_with_a_clear_error() {
 
     let mut no_detail = event("cloudtrail-create-vpc.json", &[]);
     no_detail.payload.as_object_mut().unwrap().remove("detail");
-    let err = network_events(&guard, no_detail)
+    let err = network_events(&function, no_detail)
         .await
         .unwrap_err()
         .to_string();
@@ -664,7 +664,7 @@ async fn malformed_events_fail_with_a_clear_error() {
         serde_json::json!([1, 2]),
         lambda_runtime::Context::default(),
     );
-    let err = network_events(&guard, not_an_event)
+    let err = network_events(&function, not_an_event)
         .await
         .unwrap_err()
         .to_string();
@@ -678,7 +678,7 @@ async fn publish_failure_fails_the_invocation_and_the_retry_does_not_repeat_reme
     let bad_topic = format!("arn:aws:sns:{REGION}:{ACCOUNT}:no-such-topic");
     let create_subnet = || create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]);
     let err = network_events(
-        &env.guard(&[("NOTICE_TOPIC_ARN", &bad_topic)]),
+        &env.function(&[("NOTICE_TOPIC_ARN", &bad_topic)]),
         create_subnet(),
     )
     .await
@@ -713,7 +713,7 @@ async fn publish_failure_fails_the_invocation_and_the_retry_does_not_repeat_reme
         "{outbox}"
     );
 
-    let retry = network_events(&env.guard(&[]), create_subnet())
+    let retry = network_events(&env.function(&[]), create_subnet())
         .await
         .expect("retry");
     assert_eq!(n(&retry, "actions_applied"), 0, "{retry}");
@@ -758,7 +758,7 @@ async fn publish_failure_fails_the_invocation_and_the_retry_does_not_repeat_reme
         .tags()
         .iter()
         .all(|t| t.key() != Some("vpce-guard:unpublished")));
-    let third = network_events(&env.guard(&[]), create_subnet())
+    let third = network_events(&env.function(&[]), create_subnet())
         .await
         .expect("third");
     assert_eq!(n(&third, "notices_published"), 0, "{third}");

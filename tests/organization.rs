@@ -19,9 +19,11 @@ use common::fault_proxy::{Fault, FaultPlan, FaultProxy};
 use common::*;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
-use vpce_guard::fleet::Fleet;
-use vpce_guard::functions::{account_baseline, compliance_sweep, network_events, sweep_worker};
-use vpce_guard::notice::{Notice, NoticeEventType};
+use vpce_guard_core::notice::{Notice, NoticeEventType};
+use vpce_guard_lambda::functions::{
+    account_baseline, compliance_sweep, network_events, sweep_worker,
+};
+use vpce_guard_lambda::FunctionContext as Fleet;
 
 const MEMBER_ROLE: &str = "vpce-guard-member";
 const SECOND_REGION: &str = "eu-west-1";
@@ -34,7 +36,7 @@ async fn sdk_at(endpoint: &str) -> SdkConfig {
         .region(Region::new(REGION))
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .retry_config(vpce_guard::handlers::retry_config())
+        .retry_config(vpce_guard_adapters::retry_config())
         .load()
         .await
 }
@@ -123,7 +125,7 @@ async fn endpoint_services(ec2: &aws_sdk_ec2::Client, vpc: &str) -> BTreeSet<Str
         .await
         .iter()
         .filter_map(|e| e.service_name())
-        .map(|name| vpce_guard::baseline::short_name(name).to_string())
+        .map(|name| vpce_guard_core::baseline::short_name(name).to_string())
         .collect()
 }
 
@@ -388,25 +390,34 @@ async fn fan_out_sweep_remediates_every_account_and_region_and_the_summary_adds_
     assert_eq!(report.items_failed, 0);
     assert_eq!(report.accounts, members);
     assert_eq!(report.regions, [SECOND_REGION, REGION]);
-    let sum = |f: fn(&vpce_guard::notice::RunSummary) -> u64| -> u64 {
+    let sum = |f: fn(&vpce_guard_core::notice::RunSummary) -> u64| -> u64 {
         per_item
             .iter()
             .map(|n| f(n.totals.as_ref().expect("totals")))
             .sum()
     };
-    assert_eq!(report.vpcs_checked, sum(|t| t.vpcs_checked as u64));
-    assert_eq!(report.vpcs_drifted, sum(|t| t.vpcs_drifted as u64));
-    assert_eq!(report.actions_applied, sum(|t| t.actions_applied as u64));
+    assert_eq!(
+        report.counters.vpcs_checked,
+        sum(|t| t.counters.vpcs_checked)
+    );
+    assert_eq!(
+        report.counters.vpcs_drifted,
+        sum(|t| t.counters.vpcs_drifted)
+    );
+    assert_eq!(
+        report.counters.actions_applied,
+        sum(|t| t.counters.actions_applied)
+    );
     // Per-item summaries count requests before their own publish; the ledger gets the final
     // count, which adds each item's PublishBatch call(s).
-    let before_publish = sum(|t| t.api_calls);
+    let before_publish = sum(|t| t.counters.api_calls);
     assert!(
-        (before_publish + 6..=before_publish + 12).contains(&report.api_calls),
+        (before_publish + 6..=before_publish + 12).contains(&report.counters.api_calls),
         "{} vs {before_publish}",
-        report.api_calls
+        report.counters.api_calls
     );
-    assert!(report.vpcs_drifted >= 2, "{report:?}");
-    assert!(report.actions_applied >= 10, "{report:?}");
+    assert!(report.counters.vpcs_drifted >= 2, "{report:?}");
+    assert!(report.counters.actions_applied >= 10, "{report:?}");
     let drift_notices = of_type(&notices, NoticeEventType::Remediated);
     for (account, region, _) in &drifted {
         assert!(
@@ -511,13 +522,19 @@ async fn a_failing_account_fails_only_its_items_which_end_in_the_dead_letter_que
     assert!(org[0].summary.contains(&broken), "{}", org[0].summary);
     let throttled: u64 = per_item
         .iter()
-        .map(|n| n.totals.as_ref().expect("totals").throttled_requests)
+        .map(|n| {
+            n.totals
+                .as_ref()
+                .expect("totals")
+                .counters
+                .throttled_requests
+        })
         .sum();
     assert!(
         throttled >= 4,
         "every healthy item saw a throttled DescribeVpcs: {throttled}"
     );
-    assert_eq!(report.throttled_requests, throttled);
+    assert_eq!(report.counters.throttled_requests, throttled);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

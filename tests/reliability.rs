@@ -8,32 +8,24 @@ use std::time::Duration;
 
 use common::fault_proxy::{Fault, FaultPlan, FaultProxy};
 use common::*;
-use vpce_guard::adapters::{ApiCallCounter, Ec2Adapter, SnsAdapter};
-use vpce_guard::guard::Guard;
-use vpce_guard::handlers::{compliance_sweep, network_events, retry_config};
-use vpce_guard::notice::{Notice, NoticeEventType, Outcome};
-use vpce_guard::planner::Drift;
+use vpce_guard_adapters::retry_config;
+use vpce_guard_core::notice::{Notice, NoticeEventType, Outcome};
+use vpce_guard_core::planner::Drift;
+use vpce_guard_lambda::functions::{compliance_sweep, network_events};
+use vpce_guard_lambda::{FunctionContext, ServiceEndpoints};
 
-/// The guard as deployed (adaptive retries, 5 attempts), with EC2 going through `proxy`.
-fn guard_via(
-    env: &Env,
-    proxy: &FaultProxy,
-    overrides: &[(&str, &str)],
-) -> Guard<Ec2Adapter, SnsAdapter> {
-    let counter = ApiCallCounter::new();
-    let ec2 = aws_sdk_ec2::config::Builder::from(&env.sdk)
-        .endpoint_url(&proxy.endpoint)
-        .retry_config(retry_config())
-        .interceptor(counter.clone())
-        .build();
-    let sns = SnsAdapter::new(aws_sdk_sns::Client::new(&env.sdk), env.topic_arn.clone());
-    Guard::new(
-        Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(ec2)),
-        sns,
-        env.config(overrides),
-        REGION,
-    )
-    .with_api_call_counter(counter)
+/// The functions as deployed (adaptive retries, 5 attempts), with EC2 going through `proxy`.
+fn guard_via(env: &Env, proxy: &FaultProxy, overrides: &[(&str, &str)]) -> FunctionContext {
+    deployed(env, overrides).with_endpoints(ServiceEndpoints {
+        ec2: Some(proxy.endpoint.clone()),
+        sns: None,
+    })
+}
+
+/// The functions' context with the SDK setup they deploy with (adaptive retry).
+fn deployed(env: &Env, overrides: &[(&str, &str)]) -> FunctionContext {
+    let sdk = env.sdk.to_builder().retry_config(retry_config()).build();
+    FunctionContext::new(env.config(overrides), sdk, "vpce-guard-test").expect("context")
 }
 
 fn per_vpc(notices: &[Notice]) -> BTreeMap<String, usize> {
@@ -353,21 +345,13 @@ async fn notice_batches_go_out_together_and_the_summary_only_after_all_others() 
         vpc_ids.push(env.two_az_vpc(100 + i).await.vpc_id);
     }
     let proxy = FaultProxy::start(&env.moto.endpoint, 0x5eed_0006).await;
-    let sns_via_proxy = || {
-        let conf = aws_sdk_sns::config::Builder::from(&env.sdk)
-            .endpoint_url(&proxy.endpoint)
-            .build();
-        SnsAdapter::new(aws_sdk_sns::Client::from_conf(conf), env.topic_arn.clone())
+    // SNS goes through the proxy, EC2 straight to moto.
+    let sns_via_proxy = || ServiceEndpoints {
+        ec2: None,
+        sns: Some(proxy.endpoint.clone()),
     };
     let report = [("GUARD_MODE", "report")];
-    let guard = |sns| {
-        Guard::new(
-            Ec2Adapter::new(aws_sdk_ec2::Client::new(&env.sdk)),
-            sns,
-            env.config(&report),
-            REGION,
-        )
-    };
+    let guard = |endpoints| env.function(&report).with_endpoints(endpoints);
 
     let summary = compliance_sweep(&guard(sns_via_proxy()), event("scheduled-event.json", &[]))
         .await

@@ -13,9 +13,9 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, Tag};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::Value;
-use vpce_guard::config::GuardConfig;
-use vpce_guard::handlers::{build_guard, AwsGuard};
-use vpce_guard::notice::Notice;
+use vpce_guard_core::notice::Notice;
+use vpce_guard_lambda::config::GuardConfig;
+use vpce_guard_lambda::FunctionContext;
 
 pub const REGION: &str = "us-east-1";
 pub const ACCOUNT: &str = "123456789012";
@@ -156,8 +156,11 @@ impl Env {
         .expect("valid test config")
     }
 
-    pub fn guard(&self, overrides: &[(&str, &str)]) -> AwsGuard {
-        build_guard(self.config(overrides), &self.sdk).expect("guard")
+    /// The functions' per-cold-start context as the template configures it (with overrides),
+    /// in front of this moto: what the Lambda entry points are called with.
+    pub fn function(&self, overrides: &[(&str, &str)]) -> FunctionContext {
+        FunctionContext::new(self.config(overrides), self.sdk.clone(), "vpce-guard-test")
+            .expect("function context")
     }
 
     /// All notices delivered to the queue so far (drains it).
@@ -474,7 +477,7 @@ pub fn filter(name: &str, value: &str) -> Filter {
 }
 
 pub fn events_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("events")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
 }
 
 /// Loads `events/<name>` with placeholder ids replaced, as a Lambda invocation.
@@ -512,7 +515,7 @@ pub const IGW_PLACEHOLDER: &str = "igw-0a1b2c3d4e5f67890";
 pub fn notice_schema() -> jsonschema::Validator {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/docs/notice.schema.json"
+        "/../docs/notice.schema.json"
     ))
     .expect("schema file");
     let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
@@ -533,8 +536,18 @@ pub fn assert_matches_schema(notices: &[Notice]) {
 }
 
 /// The count of a summary field.
+/// The run summary of a function's answer. A compliance-sweep answer holds one summary per
+/// Region (`{"account_id", "regions": [{"summary": ...}]}`): with a single Region, that one.
+pub fn run_summary(answer: &Value) -> &Value {
+    match answer["regions"].as_array().map(Vec::as_slice) {
+        Some([only]) => &only["summary"],
+        _ => answer,
+    }
+}
+
+/// A counter of a function's run summary (see [`run_summary`]).
 pub fn n(summary: &Value, field: &str) -> u64 {
-    summary[field]
+    run_summary(summary)[field]
         .as_u64()
         .unwrap_or_else(|| panic!("summary has no {field}: {summary}"))
 }

@@ -10,8 +10,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
 
 use super::sdk_error::api_error;
-use crate::error::ApiError;
-use crate::org::{ItemFailure, OrgCounters, SweepRecord, WorkItem};
+use vpce_guard_core::counters::RunCounters;
+use vpce_guard_core::error::ApiError;
+use vpce_guard_core::org::{ItemFailure, SweepRecord, WorkItem};
 
 /// Ledger items expire (DynamoDB TTL on `expires_at`) this long after the sweep started.
 pub const LEDGER_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -24,7 +25,7 @@ const CONDITION_FAILED: &str = "ConditionalCheckFailedException";
 /// How one work item ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ItemOutcome {
-    Succeeded(OrgCounters),
+    Succeeded(RunCounters),
     /// Failed on its last delivery; the message goes to the dead-letter queue.
     Failed(String),
 }
@@ -268,7 +269,7 @@ fn to_record(item: &HashMap<String, AttributeValue>) -> SweepRecord {
         done,
         succeeded: u64::try_from(number("succeeded")).unwrap_or(0),
         failures,
-        counters: OrgCounters::from_fields(number),
+        counters: RunCounters::from_fields(number),
         accounts: strings("accounts"),
         regions: strings("regions"),
         started_at: text("started_at"),

@@ -1,18 +1,25 @@
-//! AWS SDK implementations of the ports.
+//! vpce-guard's adapters: the AWS SDK implementations of the core's ports ([`Ec2Adapter`],
+//! [`SnsAdapter`]) and of the organization plumbing (STS, Organizations, the SQS work queue, the
+//! DynamoDB sweep ledger), the request counter every client carries, and the SDK setup shared
+//! by the Lambda functions and the CLI. SDK errors become the core's `ApiError`, matched by code.
 
+pub mod clients;
 pub mod ec2;
 pub mod ledger;
 pub mod metrics;
 pub mod organizations;
+pub mod sdk_config;
 pub mod sdk_error;
 pub mod sns;
 pub mod sts;
 pub mod work_queue;
 
+pub use clients::{counted_ec2, GuardClients};
 pub use ec2::Ec2Adapter;
 pub use ledger::{ItemOutcome, SweepLedger};
 pub use metrics::ApiCallCounter;
 pub use organizations::OrganizationsAdapter;
+pub use sdk_config::{load_sdk_config, retry_config, SdkOptions};
 pub use sns::SnsAdapter;
-pub use sts::{CallerIdentity, StsAdapter};
-pub use work_queue::WorkQueueAdapter;
+pub use sts::StsAdapter;
+pub use work_queue::{EnqueueError, WorkQueueAdapter};

@@ -56,6 +56,16 @@ impl ApiCallCounter {
     }
 }
 
+impl vpce_guard_core::ports::RequestMetrics for ApiCallCounter {
+    fn requests_by_action(&self) -> BTreeMap<String, u64> {
+        self.snapshot()
+    }
+
+    fn throttled(&self) -> u64 {
+        ApiCallCounter::throttled(self)
+    }
+}
+
 /// Error codes AWS services use for "slow down".
 pub const THROTTLING_CODES: &[&str] = &[
     "RequestLimitExceeded",

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use aws_sdk_organizations::Client;
 
 use super::sdk_error::api_error;
-use crate::error::ApiError;
-use crate::org::OrgAccount;
+use vpce_guard_core::error::ApiError;
+use vpce_guard_core::org::OrgAccount;
 
 #[derive(Clone, Debug)]
 pub struct OrganizationsAdapter {

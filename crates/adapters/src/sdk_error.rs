@@ -2,7 +2,7 @@
 
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-use crate::error::ApiError;
+use vpce_guard_core::error::ApiError;
 
 /// Converts any SDK operation error, keeping `code()` when AWS answered and a transport
 /// category (`Timeout`, `DispatchFailure`, …) when it did not.

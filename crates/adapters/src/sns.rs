@@ -6,9 +6,9 @@ use aws_sdk_sns::Client;
 use futures::stream::{self, StreamExt};
 
 use super::sdk_error::api_error;
-use crate::error::ApiError;
-use crate::notice::Notice;
-use crate::ports::NoticePort;
+use vpce_guard_core::error::ApiError;
+use vpce_guard_core::notice::Notice;
+use vpce_guard_core::ports::NoticePort;
 
 /// SNS allows 10 entries per PublishBatch call.
 pub const MAX_BATCH_ENTRIES: usize = 10;

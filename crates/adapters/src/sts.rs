@@ -6,15 +6,8 @@ use aws_sdk_ec2::config::Credentials;
 use aws_sdk_sts::Client;
 
 use super::sdk_error::api_error;
-use crate::error::ApiError;
-
-/// The identity a function runs as.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallerIdentity {
-    pub account_id: String,
-    /// `aws`, `aws-cn` or `aws-us-gov`, taken from the caller's ARN (member role ARNs use it).
-    pub partition: String,
-}
+use vpce_guard_core::error::ApiError;
+use vpce_guard_core::ids::CallerIdentity;
 
 #[derive(Clone, Debug)]
 pub struct StsAdapter {

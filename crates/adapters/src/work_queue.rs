@@ -4,8 +4,16 @@ use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use aws_sdk_sqs::Client;
 
 use super::sdk_error::api_error;
-use crate::error::FleetError;
-use crate::org::WorkItem;
+use vpce_guard_core::org::WorkItem;
+
+/// Work items SQS did not take.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{not_sent} of {total} work item(s) could not be queued: {first_error}")]
+pub struct EnqueueError {
+    pub not_sent: usize,
+    pub total: usize,
+    pub first_error: String,
+}
 
 /// SQS allows 10 entries per SendMessageBatch call.
 pub const MAX_SQS_BATCH: usize = 10;
@@ -26,7 +34,7 @@ impl WorkQueueAdapter {
 
     /// Sends every item; entries SQS rejects inside a batch are retried once, then reported.
     /// Returns the number of SendMessageBatch calls made.
-    pub async fn send(&self, items: &[WorkItem]) -> Result<usize, FleetError> {
+    pub async fn send(&self, items: &[WorkItem]) -> Result<usize, EnqueueError> {
         let mut calls = 0;
         let mut not_sent = 0;
         let mut first_error: Option<String> = None;
@@ -45,7 +53,7 @@ impl WorkQueueAdapter {
                             .build()
                     })
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| FleetError::Enqueue {
+                    .map_err(|e| EnqueueError {
                         not_sent: pending.len(),
                         total: items.len(),
                         first_error: e.to_string(),
@@ -61,7 +69,7 @@ impl WorkQueueAdapter {
                 {
                     Ok(out) => out,
                     Err(e) => {
-                        return Err(FleetError::Enqueue {
+                        return Err(EnqueueError {
                             not_sent: items.len(),
                             total: items.len(),
                             first_error: api_error("SendMessageBatch", e).to_string(),
@@ -81,7 +89,7 @@ impl WorkQueueAdapter {
             }
         }
         if not_sent > 0 {
-            return Err(FleetError::Enqueue {
+            return Err(EnqueueError {
                 not_sent,
                 total: items.len(),
                 first_error: first_error.unwrap_or_default(),

@@ -1,47 +1,24 @@
-//! Configuration, read once at cold start from environment variables into a typed struct.
+//! Configuration, read once at cold start from environment variables into typed structs: the
+//! run policy every guard run follows ([`RunSettings`], from the core) and the deployment's own
+//! settings (topic, timeouts, regions, accounts, queues).
 
-use crate::baseline::BaselineDocument;
-use crate::error::ConfigError;
-use crate::org::{is_account_id, is_region_name, AccountFilter};
-use crate::planner::PlannerOptions;
-use serde::{Deserialize, Serialize};
+use vpce_guard_core::baseline::BaselineDocument;
+use vpce_guard_core::error::ConfigError;
+use vpce_guard_core::ids::{is_account_id, is_region_name};
+use vpce_guard_core::org::AccountFilter;
+use vpce_guard_core::policy::{
+    Mode, RunSettings, DEFAULT_EXEMPT_TAG_KEY, DEFAULT_REMEDIATION_CONCURRENCY,
+    MAX_REMEDIATION_CONCURRENCY,
+};
 
-/// Whether the guard changes anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Apply every safe remedy, then report.
-    Remediate,
-    /// Change nothing; report what would be done.
-    Report,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Remediate => "remediate",
-            Mode::Report => "report",
-        }
-    }
-}
-
-/// Upper bound for `REMEDIATION_CONCURRENCY`: EC2 throttles per account and region.
-pub const MAX_REMEDIATION_CONCURRENCY: usize = 64;
-
+/// Everything a deployed function reads from its environment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuardConfig {
-    /// `GUARD_MODE`: `remediate` or `report` (default `report`, the safe choice).
-    pub mode: Mode,
-    /// `GUARD_BASELINE`: JSON baseline; unset or empty means the standard set.
-    pub baseline: BaselineDocument,
+    /// `GUARD_MODE`, `GUARD_BASELINE`, `EXEMPT_TAG_KEY`, `ENABLE_VPC_DNS`,
+    /// `REMEDIATION_CONCURRENCY`: how every guard run behaves.
+    pub run: RunSettings,
     /// `NOTICE_TOPIC_ARN`: SNS topic for drift and remediation notices (required).
     pub notice_topic_arn: String,
-    /// `EXEMPT_TAG_KEY`: VPCs carrying this tag are skipped (default `vpce-guard:exempt`).
-    pub exempt_tag_key: String,
-    /// `ENABLE_VPC_DNS`: whether the guard may enable the VPC DNS attributes private DNS needs (default true).
-    pub enable_vpc_dns: bool,
-    /// `REMEDIATION_CONCURRENCY`: VPCs remediated at once (default 8, 1..=64).
-    pub remediation_concurrency: usize,
     /// `API_TIMEOUT_SECONDS`: how long one AWS request attempt may take (default 30, 1..=840);
     /// a whole call, retries included, may take three times that.
     pub api_timeout: std::time::Duration,
@@ -286,7 +263,7 @@ impl GuardConfig {
             });
         }
         let exempt_tag_key =
-            get("EXEMPT_TAG_KEY").unwrap_or_else(|| "vpce-guard:exempt".to_string());
+            get("EXEMPT_TAG_KEY").unwrap_or_else(|| DEFAULT_EXEMPT_TAG_KEY.to_string());
         if exempt_tag_key.len() > 128 {
             return Err(ConfigError::Invalid {
                 name: "EXEMPT_TAG_KEY",
@@ -309,7 +286,7 @@ impl GuardConfig {
             }
         };
         let remediation_concurrency = match get("REMEDIATION_CONCURRENCY") {
-            None => 8,
+            None => DEFAULT_REMEDIATION_CONCURRENCY,
             Some(text) => match text.parse::<usize>() {
                 Ok(n) if (1..=MAX_REMEDIATION_CONCURRENCY).contains(&n) => n,
                 _ => {
@@ -342,22 +319,17 @@ impl GuardConfig {
         };
         let org = OrgConfig::from_lookup(&get)?;
         Ok(Self {
-            mode,
-            baseline,
+            run: RunSettings {
+                mode,
+                baseline,
+                exempt_tag_key,
+                enable_vpc_dns,
+                remediation_concurrency,
+            },
             notice_topic_arn,
-            exempt_tag_key,
-            enable_vpc_dns,
-            remediation_concurrency,
             api_timeout,
             org,
         })
-    }
-
-    pub fn planner_options(&self) -> PlannerOptions {
-        PlannerOptions {
-            exempt_tag_key: self.exempt_tag_key.clone(),
-            enable_vpc_dns: self.enable_vpc_dns,
-        }
     }
 }
 
@@ -379,11 +351,11 @@ mod tests {
     #[test]
     fn defaults_are_safe() {
         let c = config(&[("NOTICE_TOPIC_ARN", TOPIC)]).unwrap();
-        assert_eq!(c.mode, Mode::Report);
-        assert_eq!(c.baseline, BaselineDocument::standard());
-        assert_eq!(c.exempt_tag_key, "vpce-guard:exempt");
-        assert!(c.enable_vpc_dns);
-        assert_eq!(c.remediation_concurrency, 8);
+        assert_eq!(c.run.mode, Mode::Report);
+        assert_eq!(c.run.baseline, BaselineDocument::standard());
+        assert_eq!(c.run.exempt_tag_key, "vpce-guard:exempt");
+        assert!(c.run.enable_vpc_dns);
+        assert_eq!(c.run.remediation_concurrency, 8);
         assert_eq!(c.org, OrgConfig::default());
         assert_eq!(c.api_timeout.as_secs(), 30);
         assert_eq!(c.org.regions_or("eu-west-1"), ["eu-west-1"]);
@@ -452,11 +424,11 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.api_timeout.as_secs(), 120);
-        assert_eq!(c.mode, Mode::Remediate);
-        assert_eq!(c.baseline.services.len(), 1);
-        assert_eq!(c.exempt_tag_key, "skip-me");
-        assert!(!c.enable_vpc_dns);
-        assert_eq!(c.remediation_concurrency, 3);
+        assert_eq!(c.run.mode, Mode::Remediate);
+        assert_eq!(c.run.baseline.services.len(), 1);
+        assert_eq!(c.run.exempt_tag_key, "skip-me");
+        assert!(!c.run.enable_vpc_dns);
+        assert_eq!(c.run.remediation_concurrency, 3);
     }
 
     #[test]

@@ -328,12 +328,7 @@ impl Ec2Port for InMemoryEc2 {
     async fn mark_unpublished(&self, vpc_id: &str, value: &str) -> Result<(), ApiError> {
         let mut state = self.state();
         state.call("CreateTags")?;
-        if let Some(vpc) = state
-            .observation
-            .vpcs
-            .iter_mut()
-            .find(|v| v.id == vpc_id)
-        {
+        if let Some(vpc) = state.observation.vpcs.iter_mut().find(|v| v.id == vpc_id) {
             vpc.tags
                 .insert(UNPUBLISHED_TAG_KEY.to_string(), value.to_string());
         }
@@ -359,10 +354,13 @@ impl Ec2Port for InMemoryEc2 {
         match remedy {
             Remedy::EnableVpcDns { support, hostnames } => {
                 state.call("ModifyVpcAttribute")?;
-                let dns = state.dns.entry(vpc_id.to_string()).or_insert(DnsAttributes {
-                    support: false,
-                    hostnames: false,
-                });
+                let dns = state
+                    .dns
+                    .entry(vpc_id.to_string())
+                    .or_insert(DnsAttributes {
+                        support: false,
+                        hostnames: false,
+                    });
                 dns.support |= *support;
                 dns.hostnames |= *hostnames;
                 Ok(None)

@@ -1,20 +1,6 @@
-//! Lambda `compliance-sweep`: see vpce_guard::functions::compliance_sweep.
-
-use lambda_runtime::{run, service_fn, tracing, Error, LambdaEvent};
-use vpce_guard::fleet::Fleet;
-use vpce_guard::functions::compliance_sweep;
+//! Lambda `compliance-sweep`: see vpce_guard_lambda::functions::compliance_sweep.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    tracing::init_default_subscriber();
-    // Configuration is read once; a bad value fails the cold start with the variable's name.
-    let fleet = Fleet::from_env().await?;
-    let fleet = &fleet;
-    // The handler's future is deep: boxing it keeps the runtime's own future small.
-    run(service_fn(
-        move |event: LambdaEvent<serde_json::Value>| async move {
-            Box::pin(compliance_sweep(fleet, event)).await
-        },
-    ))
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    vpce_guard_lambda::serve(vpce_guard_lambda::functions::compliance_sweep).await
 }

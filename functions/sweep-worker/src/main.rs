@@ -1,19 +1,6 @@
-//! Lambda `sweep-worker`: see vpce_guard::functions::sweep_worker.
-
-use aws_lambda_events::event::sqs::SqsEvent;
-use lambda_runtime::{run, service_fn, tracing, Error, LambdaEvent};
-use vpce_guard::fleet::Fleet;
-use vpce_guard::functions::sweep_worker;
+//! Lambda `sweep-worker`: see vpce_guard_lambda::functions::sweep_worker.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    tracing::init_default_subscriber();
-    // Configuration is read once; a bad value fails the cold start with the variable's name.
-    let fleet = Fleet::from_env().await?;
-    let fleet = &fleet;
-    // The handler's future is deep: boxing it keeps the runtime's own future small.
-    run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        Box::pin(sweep_worker(fleet, event)).await
-    }))
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    vpce_guard_lambda::serve(vpce_guard_lambda::functions::sweep_worker).await
 }

@@ -269,7 +269,10 @@ impl Notice {
         };
         let target = self.vpc_id.as_deref().unwrap_or(&self.account_id);
         let tail = match (&self.totals, &self.org) {
-            (Some(t), _) => format!(" ({} drifted of {})", t.counters.vpcs_drifted, t.counters.vpcs_checked),
+            (Some(t), _) => format!(
+                " ({} drifted of {})",
+                t.counters.vpcs_drifted, t.counters.vpcs_checked
+            ),
             (None, Some(o)) => format!(" ({} of {} item(s) failed)", o.items_failed, o.items_total),
             (None, None) => format!(" ({} finding(s))", self.findings.len()),
         };
@@ -409,8 +412,7 @@ mod tests {
             regions: vec!["eu-west-1".into(), "us-east-1".into()],
             ..Default::default()
         };
-        let notice =
-            Notice::org_sweep_summary(&ctx(), OrgSweepReport::from_record(&record));
+        let notice = Notice::org_sweep_summary(&ctx(), OrgSweepReport::from_record(&record));
         assert_eq!(notice.event_type, NoticeEventType::OrgSweepSummary);
         assert!(notice.totals.is_none() && notice.vpc_id.is_none());
         assert!(notice

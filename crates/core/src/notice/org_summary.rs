@@ -56,16 +56,18 @@ mod tests {
 
     #[test]
     fn counters_round_trip_and_report_adds_up() {
-        let mut summary = RunSummary::default();
-        summary.counters = RunCounters {
-            vpcs_checked: 5,
-            vpcs_compliant: 3,
-            vpcs_drifted: 2,
-            actions_applied: 4,
-            api_calls: 17,
-            throttled_requests: 2,
-            monthly_cost_delta_usd: UsdCents::from_usd(43.8),
-            ..RunCounters::default()
+        let summary = RunSummary {
+            counters: RunCounters {
+                vpcs_checked: 5,
+                vpcs_compliant: 3,
+                vpcs_drifted: 2,
+                actions_applied: 4,
+                api_calls: 17,
+                throttled_requests: 2,
+                monthly_cost_delta_usd: UsdCents::from_usd(43.8),
+                ..RunCounters::default()
+            },
+            ..RunSummary::default()
         };
         let counters = summary.counters;
         assert_eq!(counters.monthly_cost_delta_usd.cents(), 4380);

@@ -33,7 +33,6 @@ pub fn select_accounts(accounts: &[OrgAccount], filter: &AccountFilter) -> Vec<S
     selected.into_iter().collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,4 +35,3 @@ impl SweepRecord {
         self.items_total > 0 && self.done.len() as u64 >= self.items_total
     }
 }
-

@@ -83,7 +83,6 @@ pub fn is_final_attempt(receive_count: u32, max_receive_count: u32) -> bool {
     receive_count >= max_receive_count
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

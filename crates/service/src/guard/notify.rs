@@ -123,8 +123,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         outcomes: &[VpcOutcome],
         before: &MetricsReading,
     ) -> RunSummary {
-        let count_status =
-            |s: VpcStatus| outcomes.iter().filter(|o| o.status == s).count() as u64;
+        let count_status = |s: VpcStatus| outcomes.iter().filter(|o| o.status == s).count() as u64;
         let findings = || outcomes.iter().flat_map(|o| &o.findings);
         let count_outcome = |x: Outcome| findings().filter(|f| f.outcome == x).count() as u64;
         let cost: f64 = findings()

@@ -75,7 +75,10 @@ async fn remediate_builds_the_standard_set_and_the_next_sweep_is_quiet() {
     assert_eq!((c.vpcs_checked, c.vpcs_drifted), (1, 1));
     assert_eq!(c.actions_applied, 5);
     assert_eq!(c.actions_failed, 0);
-    assert!(c.monthly_cost_delta_usd.usd() > 0.0, "interface endpoints cost money");
+    assert!(
+        c.monthly_cost_delta_usd.usd() > 0.0,
+        "interface endpoints cost money"
+    );
     let published = notices.published();
     assert_eq!(published.len(), 2, "the VPC's notice and the sweep summary");
     assert_eq!(published[0].event_type, NoticeEventType::Remediated);
@@ -84,12 +87,18 @@ async fn remediate_builds_the_standard_set_and_the_next_sweep_is_quiet() {
     assert_eq!(c.notices_published, 2);
     // Requests are counted from the metrics port: one batched read, the creates, no DNS reads
     // (the sweep only reads DNS where a remedy needs private DNS, and that VPC needed it).
-    assert_eq!(report.summary.api_calls_by_action.get("DescribeVpcs"), Some(&1));
+    assert_eq!(
+        report.summary.api_calls_by_action.get("DescribeVpcs"),
+        Some(&1)
+    );
     assert_eq!(
         report.summary.api_calls_by_action.get("CreateVpcEndpoint"),
         Some(&5)
     );
-    assert_eq!(c.api_calls, report.summary.api_calls_by_action.values().sum::<u64>());
+    assert_eq!(
+        c.api_calls,
+        report.summary.api_calls_by_action.values().sum::<u64>()
+    );
 
     let again = guard(&ec2, &notices, Mode::Remediate)
         .sweep(ACCOUNT, SCHEDULE_TRIGGER, false)
@@ -97,7 +106,11 @@ async fn remediate_builds_the_standard_set_and_the_next_sweep_is_quiet() {
         .unwrap();
     assert_eq!(again.summary.counters.vpcs_compliant, 1);
     assert_eq!(again.summary.counters.actions_applied, 0);
-    assert_eq!(notices.published().len(), 3, "only the second sweep summary");
+    assert_eq!(
+        notices.published().len(),
+        3,
+        "only the second sweep summary"
+    );
 }
 
 #[tokio::test]
@@ -116,7 +129,10 @@ async fn report_mode_plans_and_changes_nothing() {
         .map(|f| f.outcome)
         .collect();
     assert_eq!(outcomes, vec![Outcome::Planned; 5]);
-    assert_eq!(notices.published()[0].event_type, NoticeEventType::DriftDetected);
+    assert_eq!(
+        notices.published()[0].event_type,
+        NoticeEventType::DriftDetected
+    );
 }
 
 #[tokio::test]
@@ -161,8 +177,14 @@ async fn a_failed_publish_keeps_applied_findings_and_the_retry_replays_them_once
         .sweep(ACCOUNT, SCHEDULE_TRIGGER, false)
         .await
         .unwrap_err();
-    assert!(matches!(error, GuardError::Publish { unpublished: 2, .. }), "{error}");
-    let tagged = ec2.observation().vpcs[0].tags.get(UNPUBLISHED_TAG_KEY).cloned();
+    assert!(
+        matches!(error, GuardError::Publish { unpublished: 2, .. }),
+        "{error}"
+    );
+    let tagged = ec2.observation().vpcs[0]
+        .tags
+        .get(UNPUBLISHED_TAG_KEY)
+        .cloned();
     assert!(tagged.is_some_and(|v| v.contains("missing_endpoint")));
 
     notices.fail_with(None);
@@ -170,11 +192,20 @@ async fn a_failed_publish_keeps_applied_findings_and_the_retry_replays_them_once
         .sweep(ACCOUNT, SCHEDULE_TRIGGER, false)
         .await
         .unwrap();
-    assert_eq!(retry.summary.counters.actions_applied, 0, "nothing left to fix");
+    assert_eq!(
+        retry.summary.counters.actions_applied, 0,
+        "nothing left to fix"
+    );
     let published = notices.published();
-    assert_eq!(published.len(), 2, "the replayed VPC notice and the summary");
+    assert_eq!(
+        published.len(),
+        2,
+        "the replayed VPC notice and the summary"
+    );
     assert_eq!(published[0].findings.len(), 5);
-    assert!(!ec2.observation().vpcs[0].tags.contains_key(UNPUBLISHED_TAG_KEY));
+    assert!(!ec2.observation().vpcs[0]
+        .tags
+        .contains_key(UNPUBLISHED_TAG_KEY));
     assert!(ec2.calls().contains(&"DeleteTags".to_string()));
 }
 
@@ -215,11 +246,20 @@ async fn a_call_is_scoped_to_the_vpcs_it_touched() {
     assert_eq!(report.summary.counters.vpcs_checked, 1);
     assert_eq!(report.summary.trigger, "CreateSubnet");
     // A targeted run reads the DNS attributes of the VPCs it covers.
-    assert_eq!(report.summary.api_calls_by_action.get("DescribeVpcAttribute"), Some(&1));
+    assert_eq!(
+        report
+            .summary
+            .api_calls_by_action
+            .get("DescribeVpcAttribute"),
+        Some(&1)
+    );
 
     let mut gone = ResourceRefs::default();
     gone.endpoint_ids.insert("vpce-deleted".to_string());
-    assert_eq!(guard.scope_of_call(&call(gone)).await.unwrap(), Scope::Region);
+    assert_eq!(
+        guard.scope_of_call(&call(gone)).await.unwrap(),
+        Scope::Region
+    );
 }
 
 #[tokio::test]

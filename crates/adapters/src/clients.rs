@@ -1,0 +1,55 @@
+//! The adapters one guard needs, built from SDK configurations and sharing one request counter.
+
+use aws_config::SdkConfig;
+
+use crate::{ApiCallCounter, Ec2Adapter, SnsAdapter};
+
+/// EC2 in the target account and Region, SNS in the home account and Region, both counted.
+pub struct GuardClients {
+    pub ec2: Ec2Adapter,
+    pub sns: SnsAdapter,
+    pub counter: ApiCallCounter,
+    /// The Region EC2 acts in.
+    pub region: Option<String>,
+}
+
+impl GuardClients {
+    /// EC2 with `target` (a member account and/or another Region) and notices published with
+    /// `home` to `topic_arn`; every request of both is counted in `counter`. `ec2_endpoint` and
+    /// `sns_endpoint` override the SDK's endpoint of that service.
+    pub fn new(
+        home: &SdkConfig,
+        target: &SdkConfig,
+        topic_arn: &str,
+        ec2_endpoint: Option<&str>,
+        sns_endpoint: Option<&str>,
+    ) -> Self {
+        let (ec2, counter) = counted_ec2(target, ec2_endpoint);
+        let mut sns_config = aws_sdk_sns::config::Builder::from(home).interceptor(counter.clone());
+        if let Some(url) = sns_endpoint {
+            sns_config = sns_config.endpoint_url(url);
+        }
+        Self {
+            ec2,
+            sns: SnsAdapter::new(
+                aws_sdk_sns::Client::from_conf(sns_config.build()),
+                topic_arn,
+            ),
+            counter,
+            region: target.region().map(|r| r.to_string()),
+        }
+    }
+}
+
+/// The EC2 adapter for `target` with a fresh request counter (the CLI, which publishes nothing).
+pub fn counted_ec2(target: &SdkConfig, endpoint: Option<&str>) -> (Ec2Adapter, ApiCallCounter) {
+    let counter = ApiCallCounter::new();
+    let mut config = aws_sdk_ec2::config::Builder::from(target).interceptor(counter.clone());
+    if let Some(url) = endpoint {
+        config = config.endpoint_url(url);
+    }
+    (
+        Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(config.build())),
+        counter,
+    )
+}

@@ -1,0 +1,129 @@
+//! The command line: subcommands and their options (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use vpce_guard_core::policy::{DEFAULT_EXEMPT_TAG_KEY, DEFAULT_REMEDIATION_CONCURRENCY};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vpce-guard",
+    version,
+    about = "Preview and apply the VPC endpoint baseline (S3/DynamoDB gateways; ECR, Logs interfaces)",
+    long_about = "vpce-guard keeps the standard VPC endpoint set in every VPC. This CLI runs the same \
+planner as the Lambda functions from a laptop or a pipeline step: `plan` shows the findings and the \
+remedies it would apply (exit 0 compliant, 2 drift, 1 error), `apply` applies them.\n\n\
+Credentials come from the standard AWS chain (environment, profile, SSO, instance role); \
+AWS_ENDPOINT_URL points every call at an emulator such as moto."
+)]
+pub struct Cli {
+    /// AWS profile to use (default: the standard credential chain).
+    #[arg(long, global = true, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the drift and the remedies that `apply` would make; changes nothing.
+    Plan(PlanArgs),
+    /// Apply the plan (asks for confirmation on a terminal unless --yes).
+    Apply(ApplyArgs),
+    /// Show or validate a baseline document.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Compare the interface endpoints' cost with sending the same traffic through NAT.
+    Cost(CostArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct Target {
+    /// Region to guard; repeat for several (default: the profile's or AWS_REGION).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Only these VPCs; repeat for several (default: every VPC).
+    #[arg(long = "vpc", value_name = "VPC_ID")]
+    pub vpcs: Vec<String>,
+    /// Baseline JSON file (default: the standard set).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Tag key that exempts a VPC.
+    #[arg(long, default_value = DEFAULT_EXEMPT_TAG_KEY)]
+    pub exempt_tag_key: String,
+    /// Never turn on enableDnsSupport/enableDnsHostnames (private DNS is then reported, not fixed).
+    #[arg(long)]
+    pub no_enable_vpc_dns: bool,
+    /// VPCs remediated at once.
+    #[arg(long, default_value_t = DEFAULT_REMEDIATION_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// NAT Gateway traffic in GB per month: adds the interface endpoints' break-even to the plan.
+    #[arg(long, value_name = "GB")]
+    pub nat_gb_per_month: Option<f64>,
+    /// Part of that NAT traffic bound for the AWS services the endpoints serve (0..1).
+    #[arg(long, default_value_t = 0.5)]
+    pub aws_share: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Apply without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Print the effective baseline for a region (full service names, prices, policies).
+    Show {
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        #[arg(long, default_value = "us-east-1")]
+        region: String,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Check a baseline file; errors name the line and the field.
+    Validate { file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// NAT Gateway traffic in GB per month.
+    #[arg(long, value_name = "GB")]
+    pub nat_gb_per_month: f64,
+    /// Part of that traffic bound for the AWS services the endpoints serve (0..1).
+    #[arg(long, default_value_t = 0.5)]
+    pub aws_share: f64,
+    /// Part of the AWS-service traffic bound for S3/DynamoDB, which the free gateway endpoints carry (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    pub gateway_share: f64,
+    /// Availability Zones with interface endpoint ENIs.
+    #[arg(long, default_value_t = 2)]
+    pub azs: usize,
+    /// Baseline file (its interface services and pricing are used).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Region whose prices apply.
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}

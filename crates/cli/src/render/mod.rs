@@ -1,0 +1,5 @@
+//! Human-readable output: plans and applied changes per Region, baselines, cost figures.
+
+pub mod baseline;
+pub mod cost;
+pub mod plan;

@@ -1,0 +1,91 @@
+//! A Region's run as people read it: a line of counters, then one table per notice.
+
+use serde_json::json;
+use vpce_guard_core::baseline::short_name;
+use vpce_guard_core::cost::usd;
+use vpce_guard_core::notice::{Notice, Outcome};
+
+use crate::commands::regions::RegionRun;
+
+/// The Region's run as `--output json` prints it.
+pub fn region_json(run: &RegionRun) -> serde_json::Value {
+    json!({
+        "region": run.region,
+        "account_id": run.account_id,
+        "summary": run.report.summary,
+        "notices": run.report.notices,
+        "cost_decisions": run.report.outcomes.iter().flat_map(|o| o.cost_decisions.iter().map(move |d| json!({"vpc_id": o.vpc_id, "decision": d}))).collect::<Vec<_>>(),
+    })
+}
+
+fn short(service: Option<&str>) -> String {
+    service.map_or_else(|| "(vpc)".to_string(), |name| short_name(name).to_string())
+}
+
+pub fn print_region(run: &RegionRun) {
+    let s = &run.report.summary.counters;
+    println!(
+        "Region {} (account {}): {} VPC(s) checked, {} compliant, {} drifted, {} exempt",
+        run.region, run.account_id, s.vpcs_checked, s.vpcs_compliant, s.vpcs_drifted, s.vpcs_exempt
+    );
+    for notice in &run.report.notices {
+        print_notice(notice);
+    }
+    for outcome in &run.report.outcomes {
+        for decision in &outcome.cost_decisions {
+            println!("  {}: {}", outcome.vpc_id, decision.reason);
+        }
+    }
+    println!();
+}
+
+fn print_notice(notice: &Notice) {
+    println!();
+    println!(
+        "  {}  {}  (monthly cost {})",
+        notice.vpc_id.as_deref().unwrap_or("-"),
+        notice.event_type.as_str(),
+        usd(notice.monthly_cost_delta_usd)
+    );
+    let rows: Vec<[String; 5]> = notice
+        .findings
+        .iter()
+        .map(|f| {
+            [
+                f.drift.as_str().to_string(),
+                short(f.service.as_deref()),
+                match &f.error {
+                    Some(e) if f.outcome != Outcome::Applied => format!("{} ({e})", f.action),
+                    _ => f.action.clone(),
+                },
+                format!("{:?}", f.outcome).to_lowercase(),
+                usd(f.monthly_cost_usd),
+            ]
+        })
+        .collect();
+    let headers = ["DRIFT", "SERVICE", "ACTION", "OUTCOME", "COST/MO"];
+    let widths: Vec<usize> = (0..5)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].len())
+                .chain([headers[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: [&str; 5]| {
+        let mut out = String::from("    ");
+        for (i, cell) in cells.iter().enumerate() {
+            if i == 4 {
+                out.push_str(&format!("{cell:>w$}", w = widths[i]));
+            } else {
+                out.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        out
+    };
+    println!("{}", line(headers));
+    for row in &rows {
+        println!("{}", line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
+    }
+}

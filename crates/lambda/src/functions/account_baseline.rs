@@ -1,0 +1,50 @@
+//! `account-baseline`: baselines every VPC of a newly vended account in each Region, and
+//! publishes notices. A direct invocation gets the per-Region result back (`status` is `failed`
+//! when any Region failed, so a pipeline step can fail on it); an EventBridge event whose
+//! baseline failed fails the invocation, so Lambda retries it (the member StackSet may still be
+//! deploying the role).
+
+use futures::future::join_all;
+use lambda_runtime::LambdaEvent;
+use serde_json::{json, Value};
+use tracing::info;
+use vpce_guard_core::org::{parse_vending_event, VendingSource, VendingTrigger};
+
+use super::region_run::{regions_failed, sweep_one, RegionStatus};
+use crate::context::FunctionContext;
+use crate::error::FunctionError;
+use crate::routing::ignored;
+
+pub async fn account_baseline(
+    context: &FunctionContext,
+    event: LambdaEvent<Value>,
+) -> Result<Value, FunctionError> {
+    let request = match parse_vending_event(&event.payload)? {
+        VendingTrigger::Baseline(request) => request,
+        VendingTrigger::Ignored { reason } => return Ok(ignored(reason)),
+    };
+    let regions = request.regions.clone().unwrap_or_else(|| context.regions());
+    info!(account = %request.account_id, ?regions, source = ?request.source, "baselining a new account");
+    let session = context.session(&event.context).await?;
+    let trigger = request.source.trigger();
+    // A new account has few VPCs: read every VPC's DNS attributes, so DNS drift is found too.
+    let results = join_all(
+        regions
+            .iter()
+            .map(|region| sweep_one(&session, &request.account_id, region, trigger, true)),
+    )
+    .await;
+    let outcome = regions_failed(&request.account_id, &results, |r| {
+        r.status == RegionStatus::Failed
+    });
+    let response = json!({
+        "account_id": request.account_id,
+        "source": request.source,
+        "status": if outcome.is_err() { "failed" } else { "succeeded" },
+        "regions": results,
+    });
+    match (request.source, outcome) {
+        (VendingSource::Direct, _) | (_, Ok(())) => Ok(response),
+        (_, Err(error)) => Err(error),
+    }
+}

@@ -1,0 +1,75 @@
+//! The coordinator's half of an organization sweep: which accounts it covers, the ledger record
+//! opened before the first message, and one SQS work item per (account, Region).
+
+use serde_json::{json, Value};
+use tracing::info;
+use vpce_guard_adapters::{OrganizationsAdapter, SweepLedger, WorkQueueAdapter};
+use vpce_guard_core::org::{select_accounts, work_items};
+
+use crate::context::FunctionContext;
+use crate::error::FunctionError;
+use crate::session::Session;
+
+/// The accounts an org sweep covers: `GUARD_ACCOUNTS`, or AWS Organizations filtered.
+pub async fn sweep_accounts(context: &FunctionContext) -> Result<Vec<String>, FunctionError> {
+    let org = &context.config().org;
+    if !org.accounts.is_empty() {
+        let accounts: Vec<String> = org
+            .accounts
+            .iter()
+            .filter(|a| !org.account_filter.exclude.contains(*a))
+            .cloned()
+            .collect();
+        return Ok(accounts);
+    }
+    let directory = OrganizationsAdapter::new(aws_sdk_organizations::Client::new(context.sdk()));
+    let listed = directory
+        .accounts(&org.org_unit_ids)
+        .await
+        .map_err(FunctionError::ListAccounts)?;
+    Ok(select_accounts(&listed, &org.account_filter))
+}
+
+/// Opens (or resumes) the sweep in the ledger and queues its work items.
+pub async fn fan_out(
+    session: &Session<'_>,
+    sweep_id: &str,
+    started_at: &str,
+) -> Result<Value, FunctionError> {
+    let context = session.context();
+    let org = &context.config().org;
+    let (Some(queue_url), Some(table)) = (&org.work_queue_url, &org.sweep_table) else {
+        return Err(FunctionError::NotConfigured {
+            operation: "an organization sweep",
+            name: "SWEEP_TABLE_NAME",
+        });
+    };
+    let accounts = sweep_accounts(context).await?;
+    if accounts.is_empty() {
+        return Err(FunctionError::NothingToSweep);
+    }
+    if org.member_role.is_none() && accounts.iter().any(|a| a != session.home_account()) {
+        return Err(FunctionError::NotConfigured {
+            operation: "sweeping other accounts",
+            name: "MEMBER_ROLE_NAME",
+        });
+    }
+    let regions = context.regions();
+    let items = work_items(sweep_id, &accounts, &regions);
+    let ledger = SweepLedger::new(aws_sdk_dynamodb::Client::new(context.sdk()), table);
+    let new_sweep = ledger
+        .start(sweep_id, items.len(), &accounts, &regions, started_at)
+        .await
+        .map_err(FunctionError::Ledger)?;
+    let queue = WorkQueueAdapter::new(aws_sdk_sqs::Client::new(context.sdk()), queue_url);
+    let send_calls = queue.send(&items).await?;
+    info!(%sweep_id, accounts = accounts.len(), regions = regions.len(), items = items.len(), new_sweep, "organization sweep queued");
+    Ok(json!({
+        "sweep_id": sweep_id,
+        "accounts": accounts,
+        "regions": regions,
+        "work_items": items.len(),
+        "send_message_batch_calls": send_calls,
+        "resumed": !new_sweep,
+    }))
+}

@@ -1,0 +1,59 @@
+//! The one `org_sweep_summary` of an organization sweep: claimed in the ledger by exactly one
+//! worker, published from the central account; a failed publish gives the claim back.
+
+use tracing::{error, info};
+use vpce_guard_adapters::SweepLedger;
+use vpce_guard_core::notice::{Notice, NoticeContext, OrgSweepReport};
+use vpce_guard_core::ports::{Clock, NoticePort, SystemClock};
+use vpce_guard_service::{GuardError, SCHEDULE_TRIGGER};
+
+use crate::error::FunctionError;
+use crate::session::Session;
+
+/// Publishes the org summary once (the ledger's claim picks one worker).
+pub async fn publish_org_summary(
+    session: &Session<'_>,
+    ledger: &SweepLedger,
+    sweep_id: &str,
+) -> Result<(), FunctionError> {
+    let context = session.context();
+    if !ledger
+        .claim_summary(sweep_id)
+        .await
+        .map_err(FunctionError::Ledger)?
+    {
+        return Ok(());
+    }
+    let record = match ledger.get(sweep_id).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return Ok(()),
+        Err(e) => {
+            let _ = ledger.release_summary(sweep_id).await;
+            return Err(FunctionError::Ledger(e));
+        }
+    };
+    let ctx = NoticeContext {
+        account_id: session.home_account().to_string(),
+        region: context.home_region().to_string(),
+        trigger: SCHEDULE_TRIGGER.to_string(),
+        mode: context.config().run.mode,
+        generated_at: SystemClock.now_rfc3339(),
+    };
+    let report = OrgSweepReport::from_record(&record);
+    info!(%sweep_id, items = report.items_total, failed = report.items_failed, "organization sweep complete");
+    let notice = Notice::org_sweep_summary(&ctx, report);
+    if let Err(source) = context
+        .notices()
+        .publish(std::slice::from_ref(&notice))
+        .await
+    {
+        if let Err(e) = ledger.release_summary(sweep_id).await {
+            error!(error = %e, "could not release the summary claim");
+        }
+        return Err(FunctionError::Guard(GuardError::Publish {
+            unpublished: 1,
+            source,
+        }));
+    }
+    Ok(())
+}
