@@ -3,16 +3,14 @@
 //! the first invocation, so the cold start makes no AWS call).
 
 use aws_config::SdkConfig;
-use lambda_runtime::Context;
 use tokio::sync::OnceCell;
 use tracing::info;
 use vpce_guard_adapters::{load_sdk_config, SdkOptions, SnsAdapter, StsAdapter};
 use vpce_guard_core::error::ConfigError;
-use vpce_guard_core::ids::{identity_from_function_arn, session_name, CallerIdentity};
+use vpce_guard_core::ids::{identity_from_function_arn, CallerIdentity};
 
 use crate::config::GuardConfig;
 use crate::error::FunctionError;
-use crate::session::Session;
 
 /// Endpoints that override the SDK's for one service. In production the SDK's own
 /// `AWS_ENDPOINT_URL_EC2` / `AWS_ENDPOINT_URL_SNS` do this; tests put a fault-injecting proxy
@@ -112,6 +110,11 @@ impl FunctionContext {
         &self.sdk
     }
 
+    /// The function's name (STS session names start with it).
+    pub fn function_name(&self) -> &str {
+        &self.function_name
+    }
+
     pub fn endpoints(&self) -> &ServiceEndpoints {
         &self.endpoints
     }
@@ -140,15 +143,5 @@ impl FunctionContext {
             aws_sdk_sns::Client::from_conf(config.build()),
             self.config.notice_topic_arn.clone(),
         )
-    }
-
-    /// A session for one invocation: member-role credentials are cached in it, per account.
-    pub async fn session(&self, context: &Context) -> Result<Session<'_>, FunctionError> {
-        let identity = self.identity(&context.invoked_function_arn).await?.clone();
-        Ok(Session::new(
-            self,
-            identity,
-            session_name(&self.function_name, &context.request_id),
-        ))
     }
 }

@@ -9,7 +9,7 @@ use aws_sdk_ec2::config::{Credentials, SharedCredentialsProvider};
 use tokio::sync::OnceCell;
 use tracing::info;
 use vpce_guard_adapters::{Ec2Adapter, GuardClients, SnsAdapter};
-use vpce_guard_core::ids::{member_role_arn, CallerIdentity};
+use vpce_guard_core::ids::{member_role_arn, session_name, CallerIdentity};
 use vpce_guard_service::Guard;
 
 use crate::context::FunctionContext;
@@ -29,17 +29,21 @@ pub struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    pub(crate) fn new(
+    /// The session of one invocation: member-role credentials are cached in it, per account.
+    pub async fn open(
         context: &'a FunctionContext,
-        identity: CallerIdentity,
-        session_name: String,
-    ) -> Self {
-        Self {
+        invocation: &lambda_runtime::Context,
+    ) -> Result<Self, FunctionError> {
+        let identity = context
+            .identity(&invocation.invoked_function_arn)
+            .await?
+            .clone();
+        Ok(Self {
             context,
             identity,
-            session_name,
+            session_name: session_name(context.function_name(), &invocation.request_id),
             credentials: Mutex::new(HashMap::new()),
-        }
+        })
     }
 
     pub fn context(&self) -> &FunctionContext {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::orchestration::VpcContext;
+use super::context::VpcContext;
 use super::Remedy;
 use crate::baseline::{Baseline, EndpointType, InterfacePolicy};
 use crate::cost::{break_even, usd, BreakEven, Pricing, Traffic};

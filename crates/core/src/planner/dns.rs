@@ -1,7 +1,7 @@
 //! VPC DNS attributes: private DNS names of interface endpoints resolve only when the VPC has
 //! both `enableDnsSupport` and `enableDnsHostnames`, so that is checked before any endpoint.
 
-use super::orchestration::VpcContext;
+use super::context::VpcContext;
 use super::{Drift, Finding, Remedy};
 use crate::baseline::{Baseline, EndpointType};
 use crate::model::DnsAttributes;

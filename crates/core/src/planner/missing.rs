@@ -3,9 +3,9 @@
 //! name). An interface endpoint is not planned at all in a VPC without private subnets, or when a
 //! cost decision ruled it out.
 
-use super::orchestration::VpcContext;
+use super::context::ServicePlanInput;
+use super::context::VpcContext;
 use super::security_group::GroupChoice;
-use super::service::ServicePlanInput;
 use super::{Drift, Finding, Remedy, SecurityGroupRef};
 use crate::baseline::EndpointType;
 use crate::model::{EndpointState, GUARD_SECURITY_GROUP_NAME};

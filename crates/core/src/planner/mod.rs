@@ -17,6 +17,7 @@
 //! (`security_group`), each baseline service's existing endpoints (`service`) or its missing
 //! one (`missing`), duplicates last — and prices every remedy (`cost`).
 
+mod context;
 mod cost;
 mod dns;
 mod drift;

@@ -4,13 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use super::context::{ServicePlanInput, VpcContext};
 use super::cost::{cost_decision, remedy_monthly_cost};
 use super::dns::{can_request_private_dns, plan_vpc_dns};
 use super::security_group::plan_guard_group;
-use super::service::{plan_service, ServicePlanInput};
+use super::service::plan_service;
 use super::{Finding, Remedy, VpcPlan, VpcStatus};
-use crate::baseline::{Baseline, EndpointType, ServiceSpec};
-use crate::model::{Endpoint, EndpointState, RegionInventory, ServiceOffer, VpcInventory};
+use crate::baseline::Baseline;
+use crate::model::{RegionInventory, ServiceOffer, VpcInventory};
 
 /// Knobs of the planner that come from configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,88 +126,5 @@ pub fn plan_vpc(
         findings,
         cost_decisions: cost_decision.into_iter().collect(),
         needs_dns_attributes,
-    }
-}
-
-/// Derived facts about one VPC, computed once and shared by every service's plan.
-pub(super) struct VpcContext<'a> {
-    pub(super) inv: &'a VpcInventory,
-    /// Private route tables, sorted by id.
-    pub(super) private_route_tables: Vec<&'a str>,
-    /// AZ → private subnet ids (sorted).
-    pub(super) private_subnets_by_az: BTreeMap<&'a str, Vec<&'a str>>,
-    pub(super) subnet_az: BTreeMap<&'a str, &'a str>,
-}
-
-impl<'a> VpcContext<'a> {
-    pub(super) fn new(inv: &'a VpcInventory) -> Self {
-        let mut private_route_tables: Vec<&str> = inv
-            .route_tables
-            .iter()
-            .filter(|t| t.is_private())
-            .map(|t| t.id.as_str())
-            .collect();
-        private_route_tables.sort_unstable();
-        let main = inv.route_tables.iter().find(|t| t.is_main);
-        let mut private_subnets_by_az: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for subnet in &inv.subnets {
-            let table = inv
-                .route_tables
-                .iter()
-                .find(|t| t.subnet_ids.iter().any(|s| s == &subnet.id))
-                .or(main);
-            // No table at all (not yet observable): not known to be private, leave it alone.
-            if table.is_some_and(|t| t.is_private()) {
-                private_subnets_by_az
-                    .entry(subnet.availability_zone.as_str())
-                    .or_default()
-                    .push(subnet.id.as_str());
-            }
-        }
-        for ids in private_subnets_by_az.values_mut() {
-            ids.sort_unstable();
-        }
-        let subnet_az = inv
-            .subnets
-            .iter()
-            .map(|s| (s.id.as_str(), s.availability_zone.as_str()))
-            .collect();
-        Self {
-            inv,
-            private_route_tables,
-            private_subnets_by_az,
-            subnet_az,
-        }
-    }
-
-    pub(super) fn endpoints_of<'s>(
-        &self,
-        spec: &'s ServiceSpec,
-    ) -> impl Iterator<Item = &'a Endpoint> + 's
-    where
-        'a: 's,
-    {
-        self.inv.endpoints.iter().filter(move |e| {
-            e.endpoint_type == Some(spec.endpoint_type) && e.service_name == spec.service_name
-        })
-    }
-
-    pub(super) fn has_live_interface_endpoint(&self) -> bool {
-        self.inv.endpoints.iter().any(|e| {
-            e.endpoint_type == Some(EndpointType::Interface)
-                && matches!(e.state, EndpointState::Live(_))
-        })
-    }
-
-    /// One private subnet per AZ the service supports (an empty offer list means unknown: any AZ).
-    /// (AZ, subnet) pairs in AZ order.
-    pub(super) fn subnets_for(&self, offer: &ServiceOffer) -> Vec<(&'a str, &'a str)> {
-        self.private_subnets_by_az
-            .iter()
-            .filter(|(az, _)| {
-                offer.availability_zones.is_empty() || offer.availability_zones.contains(**az)
-            })
-            .filter_map(|(az, ids)| ids.first().map(|id| (*az, *id)))
-            .collect()
     }
 }

@@ -4,23 +4,11 @@
 
 use std::collections::BTreeSet;
 
+use super::context::{ServicePlanInput, VpcContext};
 use super::missing::plan_missing;
-use super::orchestration::VpcContext;
-use super::security_group::GroupChoice;
 use super::{Drift, Finding, Remedy};
 use crate::baseline::{normalize_policy, EndpointType, ServiceSpec};
 use crate::model::{Endpoint, EndpointState, ServiceOffer};
-
-/// Everything one service's plan needs beyond the VPC's facts.
-pub(super) struct ServicePlanInput<'a> {
-    pub(super) account_id: &'a str,
-    pub(super) spec: &'a ServiceSpec,
-    pub(super) offer: Option<&'a ServiceOffer>,
-    pub(super) interface_group: GroupChoice<'a>,
-    pub(super) can_request_private_dns: bool,
-    /// A cost decision ruled out new interface endpoints in this VPC.
-    pub(super) skip_interface_creation: bool,
-}
 
 /// Returns (findings about the service's endpoint, duplicate findings to run last).
 pub(super) fn plan_service(

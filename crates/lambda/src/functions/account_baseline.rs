@@ -14,6 +14,7 @@ use super::region_run::{regions_failed, sweep_one, RegionStatus};
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
 use crate::routing::ignored;
+use crate::session::Session;
 
 pub async fn account_baseline(
     context: &FunctionContext,
@@ -25,7 +26,7 @@ pub async fn account_baseline(
     };
     let regions = request.regions.clone().unwrap_or_else(|| context.regions());
     info!(account = %request.account_id, ?regions, source = ?request.source, "baselining a new account");
-    let session = context.session(&event.context).await?;
+    let session = Session::open(context, &event.context).await?;
     let trigger = request.source.trigger();
     // A new account has few VPCs: read every VPC's DNS attributes, so DNS drift is found too.
     let results = join_all(

@@ -11,6 +11,7 @@ use super::region_run::{regions_failed, sweep_one};
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
 use crate::routing::{schedule_of, Routed};
+use crate::session::Session;
 
 pub async fn compliance_sweep(
     context: &FunctionContext,
@@ -19,7 +20,7 @@ pub async fn compliance_sweep(
     if let Routed::Ignore(answer) = schedule_of(&event.payload)? {
         return Ok(answer);
     }
-    let session = context.session(&event.context).await?;
+    let session = Session::open(context, &event.context).await?;
     if context.config().org.work_queue_url.is_some() {
         // The EventBridge event id is the same on a retried delivery: the retry reopens the
         // same sweep instead of starting a second one.

@@ -9,6 +9,7 @@ use tracing::warn;
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
 use crate::routing::{api_call_of, ignored, summary_json, Routed};
+use crate::session::Session;
 
 pub async fn network_events(
     context: &FunctionContext,
@@ -26,7 +27,7 @@ pub async fn network_events(
             context.regions().join(",")
         )));
     }
-    let session = context.session(&event.context).await?;
+    let session = Session::open(context, &event.context).await?;
     if !session.reaches_account(&call.account_id) {
         warn!(account = %call.account_id, "event from another account, but MEMBER_ROLE_NAME is not set");
         return Ok(ignored(format!(

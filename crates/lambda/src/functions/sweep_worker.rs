@@ -37,7 +37,7 @@ pub async fn sweep_worker(
             name: "SWEEP_TABLE_NAME",
         })?;
     let ledger = SweepLedger::new(aws_sdk_dynamodb::Client::new(context.sdk()), table);
-    let session = context.session(&event.context).await?;
+    let session = Session::open(context, &event.context).await?;
     let max_receive_count = context.config().org.work_max_receive_count;
 
     // The same item twice in one batch (a redelivery) runs once; both messages share the result.

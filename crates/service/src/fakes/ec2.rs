@@ -1,12 +1,9 @@
-//! In-memory ports: an EC2 that keeps an [`Observation`] and applies remedies to it the way EC2
-//! would, and a notice sink that keeps what was published. Both record their calls and can be
-//! told to fail, so the guard loop is tested without a network (and in microseconds).
-//!
-//! Fixtures are builders on the domain types: [`InMemoryEc2::new`] offers the standard services
-//! in two AZs; [`InMemoryEc2::with_private_vpc`] adds a VPC with one private subnet per AZ.
+//! The in-memory EC2: an [`Observation`] that remedies are applied to as EC2 would.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::lock;
 
 use vpce_guard_core::baseline::{short_name, EndpointType};
 use vpce_guard_core::error::ApiError;
@@ -15,20 +12,12 @@ use vpce_guard_core::model::{
     DnsAttributes, Endpoint, EndpointState, IngressRule, Observation, Route, RouteTable,
     SecurityGroup, ServiceOffer, Subnet, Vpc, GUARD_SECURITY_GROUP_NAME,
 };
-use vpce_guard_core::notice::Notice;
 use vpce_guard_core::outbox::UNPUBLISHED_TAG_KEY;
 use vpce_guard_core::planner::{Remedy, SecurityGroupRef};
-use vpce_guard_core::ports::{Ec2Port, NoticePort, RequestMetrics, Resolution, Scope};
+use vpce_guard_core::ports::{Ec2Port, RequestMetrics, Resolution, Scope};
 
 /// The AZs the fake offers every service in.
 pub const FAKE_AZS: [&str; 2] = ["us-east-1a", "us-east-1b"];
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    match mutex.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    }
-}
 
 #[derive(Debug, Default)]
 struct Ec2State {
@@ -522,62 +511,5 @@ fn new_endpoint(
         policy,
         created_at: None,
         managed: true,
-    }
-}
-
-#[derive(Debug, Default)]
-struct NoticeState {
-    published: Vec<Notice>,
-    failure: Option<ApiError>,
-}
-
-/// A notice sink that keeps everything published. Cloning shares the state.
-#[derive(Debug, Clone, Default)]
-pub struct RecordingNotices {
-    state: Arc<Mutex<NoticeState>>,
-}
-
-impl RecordingNotices {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Every notice published so far, in order.
-    pub fn published(&self) -> Vec<Notice> {
-        lock(&self.state).published.clone()
-    }
-
-    /// Makes every later publish fail with `code` (or succeed again with `None`).
-    pub fn fail_with(&self, code: Option<&str>) {
-        lock(&self.state).failure =
-            code.map(|c| ApiError::new("PublishBatch", c, "injected by the test"));
-    }
-}
-
-impl NoticePort for RecordingNotices {
-    async fn publish(&self, notices: &[Notice]) -> Result<usize, ApiError> {
-        let mut state = lock(&self.state);
-        if let Some(error) = &state.failure {
-            return Err(error.clone());
-        }
-        state.published.extend_from_slice(notices);
-        Ok(notices.len())
-    }
-}
-
-/// Publishes nothing: for runs that only plan (`notify: false`, the CLI).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoNotices;
-
-impl NoticePort for NoNotices {
-    async fn publish(&self, notices: &[Notice]) -> Result<usize, ApiError> {
-        Err(ApiError::new(
-            "Publish",
-            "NotConfigured",
-            format!(
-                "{} notice(s) to publish, but this guard has no notice topic",
-                notices.len()
-            ),
-        ))
     }
 }

@@ -1,0 +1,22 @@
+//! In-memory ports: an EC2 that keeps an [`Observation`] and applies remedies to it the way EC2
+//! would, and a notice sink that keeps what was published. Both record their calls and can be
+//! told to fail, so the guard loop is tested without a network (and in microseconds).
+//!
+//! Fixtures are builders on the domain types: [`InMemoryEc2::new`] offers the standard services
+//! in two AZs; [`InMemoryEc2::with_private_vpc`] adds a VPC with one private subnet per AZ.
+
+mod ec2;
+mod notices;
+
+use std::sync::{Mutex, MutexGuard};
+
+pub use ec2::{InMemoryEc2, FAKE_AZS};
+pub use notices::{NoNotices, RecordingNotices};
+
+/// A poisoned lock still holds usable state for a fake: take it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}

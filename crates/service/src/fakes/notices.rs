@@ -1,0 +1,66 @@
+//! In-memory notice sinks: one that keeps what was published, one that publishes nothing.
+
+use std::sync::{Arc, Mutex};
+
+use vpce_guard_core::error::ApiError;
+use vpce_guard_core::notice::Notice;
+use vpce_guard_core::ports::NoticePort;
+
+use super::lock;
+
+#[derive(Debug, Default)]
+struct NoticeState {
+    published: Vec<Notice>,
+    failure: Option<ApiError>,
+}
+
+/// A notice sink that keeps everything published. Cloning shares the state.
+#[derive(Debug, Clone, Default)]
+pub struct RecordingNotices {
+    state: Arc<Mutex<NoticeState>>,
+}
+
+impl RecordingNotices {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every notice published so far, in order.
+    pub fn published(&self) -> Vec<Notice> {
+        lock(&self.state).published.clone()
+    }
+
+    /// Makes every later publish fail with `code` (or succeed again with `None`).
+    pub fn fail_with(&self, code: Option<&str>) {
+        lock(&self.state).failure =
+            code.map(|c| ApiError::new("PublishBatch", c, "injected by the test"));
+    }
+}
+
+impl NoticePort for RecordingNotices {
+    async fn publish(&self, notices: &[Notice]) -> Result<usize, ApiError> {
+        let mut state = lock(&self.state);
+        if let Some(error) = &state.failure {
+            return Err(error.clone());
+        }
+        state.published.extend_from_slice(notices);
+        Ok(notices.len())
+    }
+}
+
+/// Publishes nothing: for runs that only plan (`notify: false`, the CLI).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoNotices;
+
+impl NoticePort for NoNotices {
+    async fn publish(&self, notices: &[Notice]) -> Result<usize, ApiError> {
+        Err(ApiError::new(
+            "Publish",
+            "NotConfigured",
+            format!(
+                "{} notice(s) to publish, but this guard has no notice topic",
+                notices.len()
+            ),
+        ))
+    }
+}
