@@ -165,20 +165,7 @@ fn move_tables_finding(
         .filter(|t| leaving.contains(**t) && !staying.contains(**t))
         .map(|t| t.to_string())
         .collect();
-    if move_over.is_empty() {
-        return None;
-    }
-    let mut ids = vec![kept.id.clone()];
-    ids.extend(move_over.iter().cloned());
-    Some(Finding::fix(
-        service,
-        Drift::RouteTableNotAssociated,
-        ids,
-        Remedy::AddRouteTables {
-            endpoint_id: kept.id.clone(),
-            route_table_ids: move_over,
-        },
-    ))
+    add_route_tables(service, kept, move_over)
 }
 
 /// Gateway: private route tables no live endpoint of the service covers go to the kept one.
@@ -198,18 +185,27 @@ fn route_table_finding(
         .filter(|t| !covered.contains(**t))
         .map(|t| t.to_string())
         .collect();
-    if missing.is_empty() {
+    add_route_tables(service, kept, missing)
+}
+
+/// `route_tables` onto the kept gateway endpoint; none when there are none.
+fn add_route_tables(
+    service: Option<&str>,
+    kept: &Endpoint,
+    route_tables: Vec<String>,
+) -> Option<Finding> {
+    if route_tables.is_empty() {
         return None;
     }
     let mut ids = vec![kept.id.clone()];
-    ids.extend(missing.iter().cloned());
+    ids.extend(route_tables.iter().cloned());
     Some(Finding::fix(
         service,
         Drift::RouteTableNotAssociated,
         ids,
         Remedy::AddRouteTables {
             endpoint_id: kept.id.clone(),
-            route_table_ids: missing,
+            route_table_ids: route_tables,
         },
     ))
 }
