@@ -2,8 +2,11 @@
 //! run policy every guard run follows ([`RunSettings`], from the core) and the deployment's own
 //! settings (topic, timeouts, regions, accounts, queues).
 
+use std::collections::BTreeSet;
+
 use vpce_guard_core::baseline::BaselineDocument;
 use vpce_guard_core::error::ConfigError;
+use vpce_guard_core::events::{is_role_arn, OwnRoles};
 use vpce_guard_core::ids::{is_account_id, is_region_name};
 use vpce_guard_core::org::AccountFilter;
 use vpce_guard_core::policy::{
@@ -24,6 +27,10 @@ pub struct GuardConfig {
     pub api_timeout: std::time::Duration,
     /// Regions, accounts and the fan-out queue (organization scale).
     pub org: OrgConfig,
+    /// `GUARD_ROLE_ARNS`: the functions' own IAM roles (comma list). CloudTrail records of calls
+    /// made by these roles, or by the member role, are the guard's own remediation coming back
+    /// and are ignored (the EventBridge rule drops them first; this is defence in depth).
+    pub guard_role_arns: BTreeSet<String>,
 }
 
 /// Upper bound for `API_TIMEOUT_SECONDS`: below Lambda's 900-second limit.
@@ -318,6 +325,20 @@ impl GuardConfig {
             },
         };
         let org = OrgConfig::from_lookup(&get)?;
+        let guard_role_arns: BTreeSet<String> = get("GUARD_ROLE_ARNS")
+            .unwrap_or_default()
+            .split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        if let Some(bad) = guard_role_arns.iter().find(|arn| !is_role_arn(arn)) {
+            return Err(ConfigError::Invalid {
+                name: "GUARD_ROLE_ARNS",
+                value: bad.clone(),
+                reason: "expected a comma-separated list of IAM role ARNs (arn:aws:iam::ACCOUNT:role/NAME)".to_string(),
+            });
+        }
         Ok(Self {
             run: RunSettings {
                 mode,
@@ -329,7 +350,16 @@ impl GuardConfig {
             notice_topic_arn,
             api_timeout,
             org,
+            guard_role_arns,
         })
+    }
+
+    /// The roles whose calls are the guard's own: its functions' roles and the member role.
+    pub fn own_roles(&self) -> OwnRoles {
+        OwnRoles {
+            role_arns: self.guard_role_arns.clone(),
+            member_role_name: self.org.member_role.as_ref().map(|r| r.name.clone()),
+        }
     }
 }
 
@@ -358,6 +388,7 @@ mod tests {
         assert_eq!(c.run.remediation_concurrency, 8);
         assert_eq!(c.org, OrgConfig::default());
         assert_eq!(c.api_timeout.as_secs(), 30);
+        assert!(c.guard_role_arns.is_empty());
         assert_eq!(c.org.regions_or("eu-west-1"), ["eu-west-1"]);
     }
 
@@ -384,11 +415,14 @@ mod tests {
         assert_eq!(c.org.accounts, ["111111111111", "222222222222"]);
         assert!(c.org.account_filter.exclude.contains("333333333333"));
         assert_eq!(c.org.org_unit_ids, ["ou-ab12-cdef3456", "r-ab12"]);
-        let role = c.org.member_role.unwrap();
+        let role = c.org.member_role.clone().unwrap();
         assert_eq!(role.name, "guard/vpce-guard-member");
         assert_eq!(role.external_id.as_deref(), Some("shared-secret"));
         assert_eq!(c.org.sweep_table.as_deref(), Some("sweeps"));
         assert_eq!(c.org.work_max_receive_count, 5);
+        assert!(c
+            .own_roles()
+            .is_own("arn:aws:iam::210987654321:role/guard/vpce-guard-member"));
 
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("GUARD_REGIONS", "us-east-1,Virginia")], "GUARD_REGIONS"),
@@ -402,6 +436,10 @@ mod tests {
                 "SWEEP_TABLE_NAME",
             ),
             (&[("WORK_MAX_RECEIVE_COUNT", "0")], "WORK_MAX_RECEIVE_COUNT"),
+            (
+                &[("GUARD_ROLE_ARNS", "NetworkEventsRole")],
+                "GUARD_ROLE_ARNS",
+            ),
         ];
         for (pairs, name) in cases {
             let mut all = vec![("NOTICE_TOPIC_ARN", TOPIC)];
@@ -409,6 +447,23 @@ mod tests {
             let err = config(&all).unwrap_err().to_string();
             assert!(err.contains(name), "{pairs:?}: {err}");
         }
+    }
+
+    #[test]
+    fn the_functions_roles_are_the_guards_own() {
+        let c = config(&[
+            ("NOTICE_TOPIC_ARN", TOPIC),
+            (
+                "GUARD_ROLE_ARNS",
+                "arn:aws:iam::123456789012:role/a, arn:aws:iam::123456789012:role/b",
+            ),
+        ])
+        .unwrap();
+        let own = c.own_roles();
+        assert!(own.is_own("arn:aws:iam::123456789012:role/a"));
+        assert!(own.is_own("arn:aws:iam::123456789012:role/b"));
+        assert!(!own.is_own("arn:aws:iam::123456789012:role/c"));
+        assert_eq!(own.member_role_name, None);
     }
 
     #[test]

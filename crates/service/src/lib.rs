@@ -11,4 +11,6 @@ pub mod fakes;
 pub mod guard;
 
 pub use error::GuardError;
-pub use guard::{Guard, ProgressHook, RunReport, RunRequest, VpcOutcome, SCHEDULE_TRIGGER};
+pub use guard::{
+    CallOutcome, Guard, ProgressHook, RunReport, RunRequest, VpcOutcome, SCHEDULE_TRIGGER,
+};

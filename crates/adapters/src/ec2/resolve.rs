@@ -1,5 +1,6 @@
 //! Resolution: the VPCs of the resources an event named without their VPC (subnets, route
-//! tables and their associations, endpoints), one Describe per kind named.
+//! tables and their associations, endpoints, the guard's security groups), one Describe per kind
+//! named.
 
 use std::collections::BTreeSet;
 
@@ -9,6 +10,7 @@ use super::Ec2Adapter;
 use crate::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::events::ResourceRefs;
+use vpce_guard_core::model::GUARD_SECURITY_GROUP_NAME;
 use vpce_guard_core::ports::Resolution;
 
 /// The prefix of EC2's codes for endpoint ids it does not know (`.NotFound`, `.Malformed`):
@@ -16,6 +18,39 @@ use vpce_guard_core::ports::Resolution;
 const INVALID_VPC_ENDPOINT_ID: &str = "InvalidVpcEndpointId";
 
 impl Ec2Adapter {
+    /// The VPCs of the guard's security groups among those `refs` names (by id, or by the
+    /// guard's group name in records that carry only names); other groups resolve to nothing.
+    async fn vpcs_of_guard_groups(&self, refs: &ResourceRefs) -> Result<Vec<String>, ApiError> {
+        let mut request = self.client.describe_security_groups();
+        if refs.security_group_ids.is_empty() {
+            request = request.filters(
+                Filter::builder()
+                    .name("group-name")
+                    .values(GUARD_SECURITY_GROUP_NAME)
+                    .build(),
+            );
+        } else {
+            request = request.filters(
+                Filter::builder()
+                    .name("group-id")
+                    .set_values(Some(refs.security_group_ids.iter().cloned().collect()))
+                    .build(),
+            );
+        }
+        let out = request
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeSecurityGroups", e))?;
+        Ok(out
+            .security_groups()
+            .iter()
+            .filter(|g| {
+                g.group_name() == Some(GUARD_SECURITY_GROUP_NAME) && super::is_managed(g.tags())
+            })
+            .filter_map(|g| g.vpc_id().map(str::to_string))
+            .collect())
+    }
+
     /// The VPCs of `refs`; [`Resolution::WholeRegion`] when a named resource was not found.
     pub(super) async fn resolve_refs(&self, refs: &ResourceRefs) -> Result<Resolution, ApiError> {
         let mut vpcs: BTreeSet<String> = refs.vpc_ids.clone();
@@ -100,6 +135,15 @@ impl Ec2Adapter {
                     unresolved = true;
                 }
             }
+        }
+        if !refs.security_group_ids.is_empty()
+            || refs
+                .security_group_names
+                .contains(GUARD_SECURITY_GROUP_NAME)
+        {
+            // Only the guard's own groups concern it; a group that is gone is not its concern
+            // either (the guard's group is never deleted by a rule call).
+            vpcs.extend(self.vpcs_of_guard_groups(refs).await?);
         }
         if unresolved {
             return Ok(Resolution::WholeRegion);

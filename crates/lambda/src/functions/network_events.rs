@@ -6,6 +6,8 @@ use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 use tracing::warn;
 
+use vpce_guard_service::CallOutcome;
+
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
 use crate::routing::{api_call_of, ignored, summary_json, Routed};
@@ -19,6 +21,18 @@ pub async fn network_events(
         Routed::Handle(call) => call,
         Routed::Ignore(answer) => return Ok(answer),
     };
+    // The guard's own remediation comes back through CloudTrail; the rule drops it, and so does
+    // the handler in case the rule is older than the deployment's roles.
+    if let Some(role) = call
+        .caller_role_arn
+        .as_deref()
+        .filter(|arn| context.config().own_roles().is_own(arn))
+    {
+        return Ok(ignored(format!(
+            "{} was made by the guard's own role {role}",
+            call.event_name
+        )));
+    }
     if !context.guards_region(&call.region) {
         return Ok(ignored(format!(
             "{} happened in {}, which is not in GUARD_REGIONS ({})",
@@ -39,6 +53,8 @@ pub async fn network_events(
     }
     let guard = session.guard(&call.account_id, &call.region).await?;
     // Boxed: the guard's future is deep; a pointer keeps the runtime's future small.
-    let report = Box::pin(guard.run_for_call(call)).await?;
-    Ok(summary_json(&report.summary))
+    match Box::pin(guard.run_for_call(call)).await? {
+        CallOutcome::Guarded(report) => Ok(summary_json(&report.summary)),
+        CallOutcome::Ignored { reason } => Ok(ignored(reason)),
+    }
 }

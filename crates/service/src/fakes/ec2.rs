@@ -260,6 +260,23 @@ impl Ec2Port for InMemoryEc2 {
 
     async fn resolve_vpcs(&self, refs: &ResourceRefs) -> Result<Resolution, ApiError> {
         let mut state = self.state();
+        if refs.names_only_security_groups() {
+            // Only the guard's own groups resolve (one DescribeSecurityGroups).
+            state.call("DescribeSecurityGroups")?;
+            let ids: Vec<String> = state
+                .observation
+                .security_groups
+                .iter()
+                .filter(|g| {
+                    g.managed
+                        && g.name == GUARD_SECURITY_GROUP_NAME
+                        && (refs.security_group_ids.contains(&g.id)
+                            || refs.security_group_names.contains(&g.name))
+                })
+                .map(|g| g.vpc_id.clone())
+                .collect();
+            return Ok(Resolution::Vpcs(ids));
+        }
         state.call("DescribeSubnets")?;
         let o = &state.observation;
         let mut ids: BTreeSet<String> = BTreeSet::new();

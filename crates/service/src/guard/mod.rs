@@ -7,7 +7,7 @@ mod observe;
 mod plan;
 mod scope;
 
-pub use scope::SCHEDULE_TRIGGER;
+pub use scope::{CallOutcome, SCHEDULE_TRIGGER};
 
 use std::sync::Arc;
 

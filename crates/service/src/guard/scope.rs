@@ -1,8 +1,10 @@
 //! What a trigger covers: a CloudTrail call guards exactly the VPCs it touched (resolved with
-//! one Describe where the record does not name the VPC); a schedule guards the whole Region.
+//! one Describe where the record does not name the VPC); a rule change on a security group only
+//! concerns the guard when the group is its own; a schedule guards the whole Region.
 
 use tracing::{info, warn};
 use vpce_guard_core::events::ApiCallEvent;
+use vpce_guard_core::model::GUARD_SECURITY_GROUP_NAME;
 use vpce_guard_core::ports::{Ec2Port, NoticePort, Resolution, Scope};
 
 use super::{Guard, RunReport, RunRequest};
@@ -11,12 +13,44 @@ use crate::error::GuardError;
 /// The trigger name of scheduled runs, carried into notices.
 pub const SCHEDULE_TRIGGER: &str = "schedule";
 
+/// What a CloudTrail call led to.
+#[derive(Debug, Clone)]
+pub enum CallOutcome {
+    /// The VPCs it touched were guarded.
+    Guarded(RunReport),
+    /// Nothing of the guard's was concerned (another team's security group).
+    Ignored { reason: String },
+}
+
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     /// The VPCs an EC2 call touched: those it names, else those its other resources resolve to,
-    /// else (a deleted endpoint says nowhere where it was) the whole Region.
-    pub async fn scope_of_call(&self, call: &ApiCallEvent) -> Result<Scope, GuardError> {
+    /// else (a deleted endpoint says nowhere where it was) the whole Region. `None`: the call
+    /// changed only security groups that are not the guard's.
+    pub async fn scope_of_call(&self, call: &ApiCallEvent) -> Result<Option<Scope>, GuardError> {
         if !call.refs.vpc_ids.is_empty() {
-            return Ok(Scope::Vpcs(call.refs.vpc_ids.iter().cloned().collect()));
+            return Ok(Some(Scope::Vpcs(
+                call.refs.vpc_ids.iter().cloned().collect(),
+            )));
+        }
+        if call.refs.names_only_security_groups() {
+            // Records that name a group only by name: no call unless it is the guard's name.
+            if call.refs.security_group_ids.is_empty()
+                && !call
+                    .refs
+                    .security_group_names
+                    .contains(GUARD_SECURITY_GROUP_NAME)
+            {
+                return Ok(None);
+            }
+            let resolution = self
+                .ec2
+                .resolve_vpcs(&call.refs)
+                .await
+                .map_err(GuardError::Resolve)?;
+            return Ok(match resolution {
+                Resolution::Vpcs(ids) if !ids.is_empty() => Some(Scope::Vpcs(ids)),
+                _ => None,
+            });
         }
         match self
             .ec2
@@ -24,18 +58,32 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             .await
             .map_err(GuardError::Resolve)?
         {
-            Resolution::Vpcs(ids) if !ids.is_empty() => Ok(Scope::Vpcs(ids)),
+            Resolution::Vpcs(ids) if !ids.is_empty() => Ok(Some(Scope::Vpcs(ids))),
             _ => {
                 warn!(event = %call.event_name, refs = ?call.refs, "could not resolve the VPC; guarding the whole region");
-                Ok(Scope::Region)
+                Ok(Some(Scope::Region))
             }
         }
     }
 
     /// Guards the VPCs one EC2 call touched (the guard is in the call's account and Region) and
-    /// publishes their notices.
-    pub async fn run_for_call(&self, call: ApiCallEvent) -> Result<RunReport, GuardError> {
-        let scope = self.scope_of_call(&call).await?;
+    /// publishes their notices; a call that concerns nothing of the guard's is ignored.
+    pub async fn run_for_call(&self, call: ApiCallEvent) -> Result<CallOutcome, GuardError> {
+        let Some(scope) = self.scope_of_call(&call).await? else {
+            return Ok(CallOutcome::Ignored {
+                reason: format!(
+                    "{} changed security group(s) {} that are not the guard's",
+                    call.event_name,
+                    call.refs
+                        .security_group_ids
+                        .iter()
+                        .chain(&call.refs.security_group_names)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            });
+        };
         info!(event = %call.event_name, scope = ?scope, "guarding");
         // A targeted run covers few VPCs: read their DNS attributes, so DNS drift is found too.
         let read_dns_for_all = matches!(scope, Scope::Vpcs(_));
@@ -48,6 +96,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             notify: true,
         })
         .await
+        .map(CallOutcome::Guarded)
     }
 
     /// Guards every VPC of the Region and publishes the notices and a `sweep_summary`.

@@ -235,14 +235,17 @@ async fn a_call_is_scoped_to_the_vpcs_it_touched() {
         account_id: ACCOUNT.to_string(),
         region: REGION.to_string(),
         refs,
+        ..ApiCallEvent::default()
     };
     let mut by_subnet = ResourceRefs::default();
     by_subnet.subnet_ids.insert("subnet-0-vpc-2".to_string());
     assert_eq!(
         guard.scope_of_call(&call(by_subnet.clone())).await.unwrap(),
-        Scope::Vpcs(vec!["vpc-2".to_string()])
+        Some(Scope::Vpcs(vec!["vpc-2".to_string()]))
     );
-    let report = guard.run_for_call(call(by_subnet)).await.unwrap();
+    let CallOutcome::Guarded(report) = guard.run_for_call(call(by_subnet)).await.unwrap() else {
+        panic!("a subnet of a guarded VPC is guarded");
+    };
     assert_eq!(report.summary.counters.vpcs_checked, 1);
     assert_eq!(report.summary.trigger, "CreateSubnet");
     // A targeted run reads the DNS attributes of the VPCs it covers.
@@ -258,7 +261,63 @@ async fn a_call_is_scoped_to_the_vpcs_it_touched() {
     gone.endpoint_ids.insert("vpce-deleted".to_string());
     assert_eq!(
         guard.scope_of_call(&call(gone)).await.unwrap(),
-        Scope::Region
+        Some(Scope::Region)
+    );
+}
+
+#[tokio::test]
+async fn a_rule_change_concerns_the_guard_only_on_its_own_group() {
+    let ec2 = InMemoryEc2::new(REGION)
+        .with_private_vpc("vpc-1", "10.0.0.0/16", DNS_ON)
+        .with_private_vpc("vpc-2", "10.1.0.0/16", DNS_ON);
+    let notices = RecordingNotices::new();
+    let guard = guard(&ec2, &notices, Mode::Remediate);
+    guard.sweep(ACCOUNT, SCHEDULE_TRIGGER, false).await.unwrap();
+    let group_of_vpc_2 = ec2
+        .observation()
+        .security_groups
+        .iter()
+        .find(|g| g.vpc_id == "vpc-2" && g.managed)
+        .map(|g| g.id.clone())
+        .expect("the sweep created the guard's group in vpc-2");
+    let call = |refs: ResourceRefs| ApiCallEvent {
+        event_name: "AuthorizeSecurityGroupIngress".to_string(),
+        account_id: ACCOUNT.to_string(),
+        region: REGION.to_string(),
+        refs,
+        ..ApiCallEvent::default()
+    };
+
+    let mut ours = ResourceRefs::default();
+    ours.security_group_ids.insert(group_of_vpc_2);
+    assert_eq!(
+        guard.scope_of_call(&call(ours)).await.unwrap(),
+        Some(Scope::Vpcs(vec!["vpc-2".to_string()]))
+    );
+
+    let mut theirs = ResourceRefs::default();
+    theirs
+        .security_group_ids
+        .insert("sg-someone-elses".to_string());
+    let before = ec2.calls().len();
+    let outcome = guard.run_for_call(call(theirs)).await.unwrap();
+    assert!(
+        matches!(outcome, CallOutcome::Ignored { ref reason } if reason.contains("sg-someone-elses"))
+    );
+    assert_eq!(
+        ec2.calls()[before..],
+        ["DescribeSecurityGroups"],
+        "one cheap check, nothing else"
+    );
+
+    let mut by_name = ResourceRefs::default();
+    by_name.security_group_names.insert("default".to_string());
+    let before = ec2.calls().len();
+    assert_eq!(guard.scope_of_call(&call(by_name)).await.unwrap(), None);
+    assert_eq!(
+        ec2.calls().len(),
+        before,
+        "a foreign group name costs no call"
     );
 }
 

@@ -1,10 +1,12 @@
-//! Incoming EventBridge events, parsed into typed triggers.
-//!
-//! CloudTrail records of EC2 calls vary in shape (XML-derived `vpcId`, wrapped
-//! `ModifyVpcEndpointRequest.VpcEndpointId.content`, single items vs lists), so resource ids are
-//! collected by walking `requestParameters` and `responseElements` and recognising EC2 id prefixes.
+//! Incoming EventBridge events, parsed into typed triggers: the EC2 calls that can break the
+//! endpoint set, the deletions the guard's own resources blocked, and schedules. The resources a
+//! record names are in [`refs`], who made the call in [`caller`].
 
-use std::collections::BTreeSet;
+mod caller;
+mod refs;
+
+pub use caller::{is_role_arn, session_issuer_arn, OwnRoles};
+pub use refs::ResourceRefs;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -28,72 +30,53 @@ pub const HANDLED_EVENT_NAMES: &[&str] = &[
     "DeleteVpcEndpoints",
     "AssociateVpcCidrBlock",
     "ModifyVpcAttribute",
+    // A default route switched between NAT and internet gateway flips a table's privacy.
+    "ReplaceRoute",
+    // The subnet falls back to the main route table.
+    "DisassociateRouteTable",
+    // Someone else's endpoint: a duplicate (money) or a conflicting one.
+    "CreateVpcEndpoint",
+    // The guard's 443 rule for that block becomes unexpected.
+    "DisassociateVpcCidrBlock",
+    // Rule changes on the guard's security group.
+    "AuthorizeSecurityGroupIngress",
+    "RevokeSecurityGroupIngress",
+    "ModifySecurityGroupRules",
 ];
+
+/// Deletions that EC2 refuses while the guard's endpoints or group still use the resource:
+/// handled only when they failed with [`DEPENDENCY_VIOLATION`] (teardown of a VPC or subnet).
+pub const BLOCKED_DELETION_EVENT_NAMES: &[&str] = &["DeleteVpc", "DeleteSubnet"];
+
+/// CloudTrail's `errorCode` of a call refused because other resources depend on the target.
+pub const DEPENDENCY_VIOLATION: &str = "Client.DependencyViolation";
 
 /// Largest event accepted; EventBridge caps events at 256 KiB.
 pub const MAX_EVENT_BYTES: usize = 256 * 1024;
 
-/// Resource ids named by an event.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ResourceRefs {
-    pub vpc_ids: BTreeSet<String>,
-    pub subnet_ids: BTreeSet<String>,
-    pub route_table_ids: BTreeSet<String>,
-    pub association_ids: BTreeSet<String>,
-    pub endpoint_ids: BTreeSet<String>,
-}
-
-impl ResourceRefs {
-    pub fn is_empty(&self) -> bool {
-        self.vpc_ids.is_empty()
-            && self.subnet_ids.is_empty()
-            && self.route_table_ids.is_empty()
-            && self.association_ids.is_empty()
-            && self.endpoint_ids.is_empty()
-    }
-
-    fn collect(&mut self, value: &Value) {
-        match value {
-            Value::String(text) => self.classify(text),
-            Value::Array(items) => items.iter().for_each(|v| self.collect(v)),
-            Value::Object(map) => map.values().for_each(|v| self.collect(v)),
-            _ => {}
-        }
-    }
-
-    fn classify(&mut self, text: &str) {
-        let id = text.trim();
-        let looks_like = |prefix: &str| {
-            id.strip_prefix(prefix).is_some_and(|rest| {
-                !rest.is_empty()
-                    && rest.len() <= 32
-                    && rest.chars().all(|c| c.is_ascii_alphanumeric())
-            })
-        };
-        let set = if looks_like("vpc-") {
-            &mut self.vpc_ids
-        } else if looks_like("subnet-") {
-            &mut self.subnet_ids
-        } else if looks_like("rtb-") {
-            &mut self.route_table_ids
-        } else if looks_like("rtbassoc-") {
-            &mut self.association_ids
-        } else if looks_like("vpce-") {
-            &mut self.endpoint_ids
-        } else {
-            return;
-        };
-        set.insert(id.to_string());
-    }
-}
-
 /// A CloudTrail-recorded EC2 call the guard reacts to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ApiCallEvent {
     pub event_name: String,
     pub account_id: String,
     pub region: String,
     pub refs: ResourceRefs,
+    /// The role behind the caller's session (see [`session_issuer_arn`]); None for IAM users,
+    /// the root user and AWS services.
+    pub caller_role_arn: Option<String>,
+    /// CloudTrail's `errorCode`: set only for a deletion the guard's resources blocked
+    /// ([`BLOCKED_DELETION_EVENT_NAMES`] failing with [`DEPENDENCY_VIOLATION`]); other failed
+    /// calls changed nothing and are ignored.
+    pub error_code: Option<String>,
+}
+
+impl ApiCallEvent {
+    /// A `DeleteVpc` or `DeleteSubnet` that EC2 refused because something still uses the VPC or
+    /// subnet: the guard releases what it owns there instead of guarding it.
+    pub fn is_blocked_deletion(&self) -> bool {
+        self.error_code.is_some()
+            && BLOCKED_DELETION_EVENT_NAMES.contains(&self.event_name.as_str())
+    }
 }
 
 /// What an incoming event means for the guard.
@@ -200,18 +183,29 @@ fn parse_api_call(event: &Value) -> Result<Trigger, EventError> {
     let detail_value = envelope
         .detail
         .ok_or_else(|| EventError::Envelope("missing `detail`".to_string()))?;
+    let caller_role_arn = session_issuer_arn(&detail_value);
     let detail: CloudTrailDetail =
         serde_json::from_value(detail_value).map_err(|e| EventError::Detail(e.to_string()))?;
     let event_name = detail.event_name.ok_or(EventError::MissingField {
         event_name: "<unknown>".to_string(),
         field: "eventName",
     })?;
-    if let Some(code) = detail.error_code.filter(|c| !c.is_empty()) {
-        return Ok(Trigger::Ignored {
-            reason: format!("{event_name} failed with {code}; nothing changed"),
-        });
+    let error_code = detail.error_code.filter(|c| !c.is_empty());
+    let blocked_deletion = BLOCKED_DELETION_EVENT_NAMES.contains(&event_name.as_str());
+    match &error_code {
+        Some(code) if !(blocked_deletion && code == DEPENDENCY_VIOLATION) => {
+            return Ok(Trigger::Ignored {
+                reason: format!("{event_name} failed with {code}; nothing changed"),
+            });
+        }
+        None if blocked_deletion => {
+            return Ok(Trigger::Ignored {
+                reason: format!("{event_name} succeeded; nothing of the guard's was in the way"),
+            });
+        }
+        _ => {}
     }
-    if !HANDLED_EVENT_NAMES.contains(&event_name.as_str()) {
+    if !blocked_deletion && !HANDLED_EVENT_NAMES.contains(&event_name.as_str()) {
         return Ok(Trigger::Ignored {
             reason: format!("{event_name} does not affect the endpoint set"),
         });
@@ -248,6 +242,8 @@ fn parse_api_call(event: &Value) -> Result<Trigger, EventError> {
         account_id,
         region,
         refs,
+        caller_role_arn,
+        error_code,
     }))
 }
 
@@ -266,6 +262,7 @@ fn json_kind(value: &Value) -> &'static str {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::collections::BTreeSet;
 
     fn cloudtrail(name: &str, request: Value, response: Value) -> Value {
         json!({
@@ -315,26 +312,6 @@ mod tests {
     }
 
     #[test]
-    fn prefixes_do_not_collide() {
-        let mut refs = ResourceRefs::default();
-        refs.collect(&json!([
-            "vpce-1",
-            "vpc-2",
-            "rtbassoc-3",
-            "rtb-4",
-            "subnet-5",
-            "sg-6",
-            "vpc-",
-            "vpc-x y"
-        ]));
-        assert_eq!(refs.endpoint_ids.len(), 1);
-        assert_eq!(refs.vpc_ids, BTreeSet::from(["vpc-2".to_string()]));
-        assert_eq!(refs.association_ids.len(), 1);
-        assert_eq!(refs.route_table_ids.len(), 1);
-        assert_eq!(refs.subnet_ids.len(), 1);
-    }
-
-    #[test]
     fn failed_calls_and_other_names_are_ignored() {
         let mut failed = cloudtrail("CreateSubnet", json!({"vpcId": "vpc-1"}), Value::Null);
         failed["detail"]["errorCode"] = json!("Client.InvalidSubnet.Range");
@@ -353,6 +330,93 @@ mod tests {
             parse_event(&state).unwrap(),
             Trigger::Ignored { .. }
         ));
+    }
+
+    #[test]
+    fn only_deletions_blocked_by_dependencies_pass_as_failed_calls() {
+        let mut blocked = cloudtrail("DeleteVpc", json!({"vpcId": "vpc-1"}), Value::Null);
+        blocked["detail"]["errorCode"] = json!(DEPENDENCY_VIOLATION);
+        let call = api_call(&blocked);
+        assert!(call.is_blocked_deletion());
+        assert_eq!(call.error_code.as_deref(), Some(DEPENDENCY_VIOLATION));
+        assert!(call.refs.vpc_ids.contains("vpc-1"));
+
+        let mut subnet = cloudtrail("DeleteSubnet", json!({"subnetId": "subnet-1"}), Value::Null);
+        subnet["detail"]["errorCode"] = json!(DEPENDENCY_VIOLATION);
+        assert!(api_call(&subnet).is_blocked_deletion());
+
+        let mut other_error = blocked.clone();
+        other_error["detail"]["errorCode"] = json!("Client.UnauthorizedOperation");
+        assert!(matches!(
+            parse_event(&other_error).unwrap(),
+            Trigger::Ignored { .. }
+        ));
+        let succeeded = cloudtrail(
+            "DeleteVpc",
+            json!({"vpcId": "vpc-1"}),
+            json!({"_return": true}),
+        );
+        assert!(matches!(
+            parse_event(&succeeded).unwrap(),
+            Trigger::Ignored { .. }
+        ));
+        let mut create_failed =
+            cloudtrail("CreateVpcEndpoint", json!({"VpcId": "vpc-1"}), Value::Null);
+        create_failed["detail"]["errorCode"] = json!(DEPENDENCY_VIOLATION);
+        assert!(matches!(
+            parse_event(&create_failed).unwrap(),
+            Trigger::Ignored { .. }
+        ));
+    }
+
+    #[test]
+    fn the_callers_role_is_carried() {
+        let mut event = cloudtrail(
+            "ReplaceRoute",
+            json!({"routeTableId": "rtb-1"}),
+            json!({"_return": true}),
+        );
+        event["detail"]["userIdentity"] = json!({"type": "AssumedRole",
+            "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::123456789012:role/x"}}});
+        let call = api_call(&event);
+        assert_eq!(
+            call.caller_role_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:role/x")
+        );
+        assert!(!call.is_blocked_deletion());
+        assert!(call.refs.route_table_ids.contains("rtb-1"));
+    }
+
+    #[test]
+    fn security_group_rule_calls_name_their_group() {
+        let call = api_call(&cloudtrail(
+            "AuthorizeSecurityGroupIngress",
+            json!({"groupId": "sg-0a1", "ipPermissions": {"items": [{"ipProtocol": "tcp",
+                   "fromPort": 22, "toPort": 22, "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}}),
+            json!({"_return": true, "securityGroupRuleSet": {"items": [{"groupId": "sg-0a1",
+                   "securityGroupRuleId": "sgr-0b2"}]}}),
+        ));
+        assert_eq!(
+            call.refs.security_group_ids,
+            BTreeSet::from(["sg-0a1".to_string()])
+        );
+        assert!(call.refs.names_only_security_groups());
+        let by_name = api_call(&cloudtrail(
+            "AuthorizeSecurityGroupIngress",
+            json!({"groupName": "default", "ipPermissions": {"items": []}}),
+            json!({"_return": true}),
+        ));
+        assert_eq!(
+            by_name.refs.security_group_names,
+            BTreeSet::from(["default".to_string()])
+        );
+        let modify = api_call(&cloudtrail(
+            "ModifySecurityGroupRules",
+            json!({"ModifySecurityGroupRulesRequest": {"GroupId": "sg-0a1",
+                   "SecurityGroupRule": {"SecurityGroupRuleId": "sgr-0b2", "tag": 1}}}),
+            json!({"ModifySecurityGroupRulesResponse": {"return": true}}),
+        ));
+        assert!(modify.refs.security_group_ids.contains("sg-0a1"));
     }
 
     #[test]
