@@ -510,6 +510,11 @@ pub const RTB_PLACEHOLDER: &str = "rtb-0a1b2c3d4e5f67890";
 pub const ASSOC_PLACEHOLDER: &str = "rtbassoc-0a1b2c3d4e5f67890";
 pub const VPCE_PLACEHOLDER: &str = "vpce-0a1b2c3d4e5f67890";
 pub const IGW_PLACEHOLDER: &str = "igw-0a1b2c3d4e5f67890";
+pub const SG_PLACEHOLDER: &str = "sg-0a1b2c3d4e5f67890";
+pub const NAT_PLACEHOLDER: &str = "nat-0a1b2c3d4e5f67890";
+/// The guard's function role in `events/cloudtrail-modify-vpc-endpoint-by-guard.json`.
+pub const GUARD_ROLE_IN_SAMPLES: &str =
+    "arn:aws:iam::123456789012:role/vpce-guard-NetworkEventsFunctionRole-1A2B3C4D5E6F";
 
 /// The notice JSON Schema of docs/notice.schema.json, compiled.
 pub fn notice_schema() -> jsonschema::Validator {
