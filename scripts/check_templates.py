@@ -53,6 +53,7 @@ def main():
     config = (ROOT / "crates" / "lambda" / "src" / "config.rs").read_text()
     read = set(re.findall(r'get\("([A-Z][A-Z0-9_]+)"\)', config))
     read |= set(re.findall(r'checked\(\s*"([A-Z][A-Z0-9_]+)"', config))
+    read |= set(re.findall(r'whole_number\(\s*&get,\s*"([A-Z][A-Z0-9_]+)"', config))
     template_text = (ROOT / "template.yaml").read_text()
     readme = (ROOT / "README.md").read_text()
     for name in sorted(read):

@@ -289,6 +289,12 @@ impl Ec2Port for FailingFor {
         }
         self.inner.apply(vpc_id, remedy).await
     }
+    async fn mark_released(&self, resource_id: &str, at: &str) -> Result<(), ApiError> {
+        self.inner.mark_released(resource_id, at).await
+    }
+    async fn endpoints_remaining(&self, ids: &[String]) -> Result<Vec<String>, ApiError> {
+        self.inner.endpoints_remaining(ids).await
+    }
 }
 
 #[tokio::test]

@@ -342,7 +342,10 @@ async fn rule_changes_on_other_groups_are_ignored() {
     // Very old records name the group only by name: not the guard's name, so not even a read.
     let answer = network_events(
         &env.function(&[]),
-        event("cloudtrail-authorize-security-group-ingress-group-name.json", &[]),
+        event(
+            "cloudtrail-authorize-security-group-ingress-group-name.json",
+            &[],
+        ),
     )
     .await
     .expect("handled");

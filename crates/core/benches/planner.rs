@@ -21,6 +21,7 @@ fn vpc(i: usize) -> VpcInventory {
         id: format!("subnet-{i:08x}{n}"),
         vpc_id: id.clone(),
         availability_zone: az.to_string(),
+        tags: BTreeMap::new(),
     };
     let route = |dest: &str, target: &str| Route {
         destination: dest.into(),
@@ -103,6 +104,7 @@ fn vpc(i: usize) -> VpcInventory {
             cidr_blocks: vec!["10.0.0.0/16".into()],
             tags: BTreeMap::new(),
             is_default: false,
+            owner_id: None,
         },
         subnets,
         route_tables,

@@ -100,6 +100,11 @@ run_counters! {
     vpcs_drifted,
     /// VPCs skipped because they carry the exempt tag.
     vpcs_exempt,
+    /// VPCs skipped because another account owns them (shared through AWS RAM): the owner's
+    /// run guards them.
+    vpcs_not_owned,
+    /// VPCs skipped because the guard released them for a teardown (`RELEASE_HOLD_HOURS`).
+    vpcs_released,
     /// Remedies applied.
     actions_applied,
     /// Remedies that failed.

@@ -7,6 +7,9 @@ use crate::baseline::EndpointType;
 
 /// Tag the guard puts on everything it creates; only tagged resources are ever deleted or rewritten.
 pub const MANAGED_TAG_KEY: &str = "vpce-guard:managed";
+/// Tag the guard puts on a VPC or subnet whose deletion its resources blocked, with the RFC 3339
+/// time it released them: nothing is created there while the release holds.
+pub const RELEASED_TAG_KEY: &str = "vpce-guard:released";
 /// Name of the per-VPC security group that guards interface endpoints.
 pub const GUARD_SECURITY_GROUP_NAME: &str = "vpce-guard-endpoints";
 /// Interface endpoints serve HTTPS only.
@@ -19,6 +22,10 @@ pub struct Vpc {
     pub cidr_blocks: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub is_default: bool,
+    /// The account that owns the VPC. In a participant account of a shared VPC (AWS RAM) it is
+    /// the owner's: participants can neither create nor see endpoints there. None when EC2 did
+    /// not say (treated as owned).
+    pub owner_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -26,6 +33,9 @@ pub struct Subnet {
     pub id: String,
     pub vpc_id: String,
     pub availability_zone: String,
+    /// Only the guard's release tag is read (a subnet whose deletion the guard's endpoints
+    /// blocked gets no endpoint while it is held).
+    pub tags: BTreeMap<String, String>,
 }
 
 /// Where a route sends traffic; only internet gateways make a route table public.
@@ -292,11 +302,13 @@ mod tests {
                     id: "subnet-1".into(),
                     vpc_id: "vpc-1".into(),
                     availability_zone: "a".into(),
+                    ..Subnet::default()
                 },
                 Subnet {
                     id: "subnet-2".into(),
                     vpc_id: "vpc-other".into(),
                     availability_zone: "a".into(),
+                    ..Subnet::default()
                 },
             ],
             ..Observation::default()

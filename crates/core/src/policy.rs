@@ -29,6 +29,12 @@ impl Mode {
 pub const MAX_REMEDIATION_CONCURRENCY: usize = 64;
 /// Default for `REMEDIATION_CONCURRENCY`.
 pub const DEFAULT_REMEDIATION_CONCURRENCY: usize = 8;
+/// Default for `RELEASE_HOLD_HOURS`: a released VPC or subnet gets nothing for a day, time for
+/// a teardown pipeline to finish or give up.
+pub const DEFAULT_RELEASE_HOLD_HOURS: u64 = 24;
+/// Default for `RELEASE_WAIT_SECONDS`: how long a release waits for its interface endpoints to
+/// be deleted before deleting their security group (EC2 deletes endpoints asynchronously).
+pub const DEFAULT_RELEASE_WAIT_SECONDS: u64 = 60;
 /// Default for `EXEMPT_TAG_KEY`.
 pub const DEFAULT_EXEMPT_TAG_KEY: &str = "vpce-guard:exempt";
 
@@ -45,6 +51,11 @@ pub struct RunSettings {
     pub enable_vpc_dns: bool,
     /// `REMEDIATION_CONCURRENCY`: VPCs remediated (or DNS attributes read) at once.
     pub remediation_concurrency: usize,
+    /// `RELEASE_HOLD_HOURS`: how long a VPC or subnet the guard released (its deletion was
+    /// blocked by the guard's resources) stays untouched.
+    pub release_hold: std::time::Duration,
+    /// `RELEASE_WAIT_SECONDS`: how long a release waits for its endpoints to be gone.
+    pub release_wait: std::time::Duration,
 }
 
 impl RunSettings {
@@ -56,13 +67,18 @@ impl RunSettings {
             exempt_tag_key: DEFAULT_EXEMPT_TAG_KEY.to_string(),
             enable_vpc_dns: true,
             remediation_concurrency: DEFAULT_REMEDIATION_CONCURRENCY,
+            release_hold: std::time::Duration::from_secs(DEFAULT_RELEASE_HOLD_HOURS * 3600),
+            release_wait: std::time::Duration::from_secs(DEFAULT_RELEASE_WAIT_SECONDS),
         }
     }
 
-    pub fn planner_options(&self) -> PlannerOptions {
+    /// The planner's options for a run at `now` (seconds since the epoch).
+    pub fn planner_options(&self, now: i64) -> PlannerOptions {
         PlannerOptions {
             exempt_tag_key: self.exempt_tag_key.clone(),
             enable_vpc_dns: self.enable_vpc_dns,
+            now,
+            release_hold_seconds: i64::try_from(self.release_hold.as_secs()).unwrap_or(i64::MAX),
         }
     }
 }

@@ -78,6 +78,20 @@ pub trait Ec2Port: Send + Sync {
         vpc_id: &str,
         remedy: &Remedy,
     ) -> impl Future<Output = Result<Option<String>, ApiError>> + Send;
+
+    /// Tags a VPC or subnet as released at `at` (RFC 3339): see
+    /// [`crate::model::RELEASED_TAG_KEY`].
+    fn mark_released(
+        &self,
+        resource_id: &str,
+        at: &str,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// Which of `endpoint_ids` EC2 has not finished deleting (one read).
+    fn endpoints_remaining(
+        &self,
+        endpoint_ids: &[String],
+    ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
 }
 
 /// Where notices go.

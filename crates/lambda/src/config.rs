@@ -10,8 +10,8 @@ use vpce_guard_core::events::{is_role_arn, OwnRoles};
 use vpce_guard_core::ids::{is_account_id, is_region_name};
 use vpce_guard_core::org::AccountFilter;
 use vpce_guard_core::policy::{
-    Mode, RunSettings, DEFAULT_EXEMPT_TAG_KEY, DEFAULT_REMEDIATION_CONCURRENCY,
-    MAX_REMEDIATION_CONCURRENCY,
+    Mode, RunSettings, DEFAULT_EXEMPT_TAG_KEY, DEFAULT_RELEASE_HOLD_HOURS,
+    DEFAULT_RELEASE_WAIT_SECONDS, DEFAULT_REMEDIATION_CONCURRENCY, MAX_REMEDIATION_CONCURRENCY,
 };
 
 /// Everything a deployed function reads from its environment.
@@ -324,6 +324,18 @@ impl GuardConfig {
                 }
             },
         };
+        let release_hold_hours = whole_number(
+            &get,
+            "RELEASE_HOLD_HOURS",
+            0..=8760,
+            DEFAULT_RELEASE_HOLD_HOURS,
+        )?;
+        let release_wait_seconds = whole_number(
+            &get,
+            "RELEASE_WAIT_SECONDS",
+            0..=600,
+            DEFAULT_RELEASE_WAIT_SECONDS,
+        )?;
         let org = OrgConfig::from_lookup(&get)?;
         let guard_role_arns: BTreeSet<String> = get("GUARD_ROLE_ARNS")
             .unwrap_or_default()
@@ -346,6 +358,8 @@ impl GuardConfig {
                 exempt_tag_key,
                 enable_vpc_dns,
                 remediation_concurrency,
+                release_hold: std::time::Duration::from_secs(release_hold_hours * 3600),
+                release_wait: std::time::Duration::from_secs(release_wait_seconds),
             },
             notice_topic_arn,
             api_timeout,
@@ -360,6 +374,30 @@ impl GuardConfig {
             role_arns: self.guard_role_arns.clone(),
             member_role_name: self.org.member_role.as_ref().map(|r| r.name.clone()),
         }
+    }
+}
+
+/// A whole number variable within `range`, or `default` when unset.
+fn whole_number(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    range: std::ops::RangeInclusive<u64>,
+    default: u64,
+) -> Result<u64, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(text) => match text.parse::<u64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ConfigError::Invalid {
+                name,
+                value: text,
+                reason: format!(
+                    "expected a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            }),
+        },
     }
 }
 

@@ -12,5 +12,6 @@ pub mod guard;
 
 pub use error::GuardError;
 pub use guard::{
-    CallOutcome, Guard, ProgressHook, RunReport, RunRequest, VpcOutcome, SCHEDULE_TRIGGER,
+    CallOutcome, Guard, ProgressHook, Release, ReleaseTarget, RunReport, RunRequest, VpcOutcome,
+    SCHEDULE_TRIGGER,
 };

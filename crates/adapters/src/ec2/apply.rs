@@ -104,6 +104,22 @@ impl Ec2Adapter {
                     .await?;
                 Ok(None)
             }
+            Remedy::MoveOutOfSubnet {
+                endpoint_id,
+                subnet_id,
+                replacement_subnet_id,
+            } => {
+                self.modify_endpoint(endpoint_id, |m| {
+                    m.remove_subnet_ids(subnet_id)
+                        .set_add_subnet_ids(replacement_subnet_id.clone().map(|s| vec![s]))
+                })
+                .await?;
+                Ok(None)
+            }
+            Remedy::DeleteSecurityGroup { group_id } => {
+                self.delete_group(group_id).await?;
+                Ok(None)
+            }
         }
     }
 

@@ -3,13 +3,15 @@
 //! One concept per file: `observe` (the sweep's batched Describe reads), `resolve` (the VPCs of
 //! resources an event named), `apply` (each remedy's writes), `security_group` (the guard's
 //! security group and ingress writes), `permissions` (`IpPermission` to and from the core's
-//! `IngressRule`), `outbox` (the unpublished-notice tag on VPCs). Here: the adapter, the port
+//! `IngressRule`), `outbox` (the unpublished-notice tag on VPCs), `release` (the release tag and
+//! waiting for endpoint deletions). Here: the adapter, the port
 //! implementation delegating to those files, and the tag helpers they share.
 
 mod apply;
 mod observe;
 mod outbox;
 mod permissions;
+mod release;
 mod resolve;
 mod security_group;
 
@@ -72,6 +74,14 @@ impl Ec2Port for Ec2Adapter {
 
     async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
         self.apply_remedy(vpc_id, remedy).await
+    }
+
+    async fn mark_released(&self, resource_id: &str, at: &str) -> Result<(), ApiError> {
+        self.tag_released(resource_id, at).await
+    }
+
+    async fn endpoints_remaining(&self, endpoint_ids: &[String]) -> Result<Vec<String>, ApiError> {
+        self.remaining_endpoints(endpoint_ids).await
     }
 }
 

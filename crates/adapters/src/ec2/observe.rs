@@ -14,7 +14,7 @@ use vpce_guard_core::baseline::EndpointType;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::model::{
     DnsAttributes, Endpoint, EndpointState, Observation, Route, RouteTable, SecurityGroup,
-    ServiceOffer, Subnet, Vpc, GUARD_SECURITY_GROUP_NAME,
+    ServiceOffer, Subnet, Vpc, GUARD_SECURITY_GROUP_NAME, RELEASED_TAG_KEY,
 };
 use vpce_guard_core::ports::Scope;
 
@@ -105,6 +105,7 @@ impl Ec2Adapter {
                     cidr_blocks,
                     tags: tag_map(v.tags()),
                     is_default: v.is_default().unwrap_or(false),
+                    owner_id: v.owner_id().map(str::to_string),
                 })
             })
             .collect())
@@ -128,6 +129,13 @@ impl Ec2Adapter {
                     id: s.subnet_id()?.to_string(),
                     vpc_id: s.vpc_id()?.to_string(),
                     availability_zone: s.availability_zone().unwrap_or_default().to_string(),
+                    // Only the release tag: a subnet's other tags are not the guard's business.
+                    tags: s
+                        .tags()
+                        .iter()
+                        .filter(|t| t.key() == Some(RELEASED_TAG_KEY))
+                        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+                        .collect(),
                 })
             })
             .collect())

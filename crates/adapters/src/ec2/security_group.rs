@@ -17,7 +17,32 @@ const PERMISSION_DUPLICATE: &str = "InvalidPermission.Duplicate";
 /// The permission is gone already: the desired state holds.
 const PERMISSION_NOT_FOUND: &str = "InvalidPermission.NotFound";
 
+/// The group is gone already: the desired state holds.
+const GROUP_NOT_FOUND: &str = "InvalidGroup.NotFound";
+
 impl Ec2Adapter {
+    /// Deletes a security group; one already gone is not a failure. EC2 answers
+    /// `DependencyViolation` while a network interface (an endpoint being deleted) still uses it.
+    pub(super) async fn delete_group(&self, group_id: &str) -> Result<(), ApiError> {
+        match self
+            .client
+            .delete_security_group()
+            .group_id(group_id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                let err = api_error("DeleteSecurityGroup", err);
+                if err.code == GROUP_NOT_FOUND {
+                    Ok(())
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
     /// Creates the guard security group in `vpc_id`, or takes the one a racing run created if it
     /// is tagged managed, then allows HTTPS from `cidrs`; returns its id.
     pub(super) async fn ensure_guard_group(

@@ -48,6 +48,7 @@ fn settings(target: &Target, doc: &BaselineDocument, mode: Mode) -> RunSettings 
         exempt_tag_key: target.exempt_tag_key.clone(),
         enable_vpc_dns: !target.no_enable_vpc_dns,
         remediation_concurrency: usize::from(target.concurrency),
+        ..RunSettings::new(doc.clone(), mode)
     }
 }
 

@@ -7,9 +7,11 @@ use crate::planner::{CostDecision, Drift};
 use crate::policy::Mode;
 
 mod org_summary;
+mod release;
 mod summary;
 
 pub use org_summary::OrgSweepReport;
+pub use release::ReleaseReport;
 pub use summary::RunSummary;
 
 pub const NOTICE_SCHEMA: &str = "vpce-guard.notice/v1";
@@ -25,6 +27,8 @@ pub enum NoticeEventType {
     SweepSummary,
     /// One per organization sweep, when every (account, region) item succeeded or failed.
     OrgSweepSummary,
+    /// The guard's resources blocked a `DeleteVpc` or `DeleteSubnet`; it gave them back.
+    Released,
 }
 
 impl NoticeEventType {
@@ -35,6 +39,7 @@ impl NoticeEventType {
             NoticeEventType::RemediationFailed => "remediation_failed",
             NoticeEventType::SweepSummary => "sweep_summary",
             NoticeEventType::OrgSweepSummary => "org_sweep_summary",
+            NoticeEventType::Released => "released",
         }
     }
 }
@@ -94,6 +99,9 @@ pub struct Notice {
     /// `org_sweep_summary` only: coverage, failures and totals of the organization sweep.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<OrgSweepReport>,
+    /// `released` only: what the guard removed and what still blocks the deletion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<ReleaseReport>,
 }
 
 /// Identity of the run a notice belongs to.
@@ -173,6 +181,7 @@ impl Notice {
             generated_at: ctx.generated_at.clone(),
             totals: None,
             org: None,
+            release: None,
         }
     }
 
@@ -200,6 +209,14 @@ impl Notice {
         notice
     }
 
+    /// The notice of one release (the guard's resources blocked a deletion in `vpc_id`).
+    pub fn released(ctx: &NoticeContext, vpc_id: &str, report: ReleaseReport) -> Self {
+        let mut notice = Self::roll_up(ctx, NoticeEventType::Released, report.describe(), 0.0);
+        notice.vpc_id = Some(vpc_id.to_string());
+        notice.release = Some(report);
+        notice
+    }
+
     /// A notice about a whole run rather than one VPC (no `vpc_id`, no findings).
     fn roll_up(
         ctx: &NoticeContext,
@@ -222,6 +239,7 @@ impl Notice {
             generated_at: ctx.generated_at.clone(),
             totals: None,
             org: None,
+            release: None,
         }
     }
 
@@ -266,9 +284,14 @@ impl Notice {
             NoticeEventType::RemediationFailed => "remediation failed in",
             NoticeEventType::SweepSummary => "sweep summary for",
             NoticeEventType::OrgSweepSummary => "organization sweep from",
+            NoticeEventType::Released => "released",
         };
         let target = self.vpc_id.as_deref().unwrap_or(&self.account_id);
         let tail = match (&self.totals, &self.org) {
+            _ if self.release.is_some() => {
+                let blockers = self.release.as_ref().map_or(0, |r| r.blockers.len());
+                format!(" ({blockers} blocker(s) not the guard's)")
+            }
             (Some(t), _) => format!(
                 " ({} drifted of {})",
                 t.counters.vpcs_drifted, t.counters.vpcs_checked

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::security_group::GroupChoice;
+use super::PlannerOptions;
 use crate::baseline::{EndpointType, ServiceSpec};
 use crate::model::{Endpoint, EndpointState, ServiceOffer, VpcInventory};
 
@@ -19,7 +20,8 @@ pub(super) struct VpcContext<'a> {
 }
 
 impl<'a> VpcContext<'a> {
-    pub(super) fn new(inv: &'a VpcInventory) -> Self {
+    /// `options` decide which subnets are held (released for a teardown): they get no endpoint.
+    pub(super) fn new(inv: &'a VpcInventory, options: &PlannerOptions) -> Self {
         let mut private_route_tables: Vec<&str> = inv
             .route_tables
             .iter()
@@ -36,7 +38,7 @@ impl<'a> VpcContext<'a> {
                 .find(|t| t.subnet_ids.iter().any(|s| s == &subnet.id))
                 .or(main);
             // No table at all (not yet observable): not known to be private, leave it alone.
-            if table.is_some_and(|t| t.is_private()) {
+            if table.is_some_and(|t| t.is_private()) && !options.is_held(&subnet.tags) {
                 private_subnets_by_az
                     .entry(subnet.availability_zone.as_str())
                     .or_default()

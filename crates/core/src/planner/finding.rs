@@ -55,13 +55,19 @@ impl Finding {
     }
 }
 
-/// A VPC's verdict: exempt by tag, compliant (no findings) or drifted.
+/// A VPC's verdict: compliant (no findings) or drifted, or skipped (exempt by tag, owned by
+/// another account, released for a teardown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VpcStatus {
     Compliant,
     Drifted,
     Exempt,
+    /// Shared with this account by its owner (AWS RAM): the owner's run guards it.
+    NotOwned,
+    /// Its deletion was blocked by the guard's resources, which the guard removed; nothing is
+    /// created there until the release hold ends.
+    Released,
 }
 
 /// The plan for one VPC: findings in the order their remedies must run.

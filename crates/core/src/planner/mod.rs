@@ -15,7 +15,9 @@
 //! per type family; [`plan_vpc`] in `orchestration` runs the rule families in the order their
 //! remedies must be applied — VPC DNS attributes (`dns`), the endpoints' security group
 //! (`security_group`), each baseline service's existing endpoints (`service`) or its missing
-//! one (`missing`), duplicates last — and prices every remedy (`cost`).
+//! one (`missing`), duplicates last — and prices every remedy (`cost`). VPCs owned by another
+//! account (shared through RAM), exempt or released are skipped; `release` plans what the guard
+//! gives back when its resources block a `DeleteVpc` or `DeleteSubnet`.
 
 mod context;
 mod cost;
@@ -24,6 +26,7 @@ mod drift;
 mod finding;
 mod missing;
 mod orchestration;
+mod release;
 mod remedy;
 mod security_group;
 mod service;
@@ -31,7 +34,8 @@ mod service;
 pub use cost::{remedy_monthly_cost, CostDecision};
 pub use drift::Drift;
 pub use finding::{Finding, VpcPlan, VpcStatus};
-pub use orchestration::{is_exempt, plan_region, plan_vpc, PlannerOptions};
+pub use orchestration::{is_exempt, is_not_owned, plan_region, plan_vpc, PlannerOptions};
+pub use release::{plan_subnet_release, plan_vpc_release, EndpointMove, SubnetRelease, VpcRelease};
 pub use remedy::{Remedy, SecurityGroupRef};
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use super::security_group::plan_guard_group;
 use super::service::plan_service;
 use super::{Finding, Remedy, VpcPlan, VpcStatus};
 use crate::baseline::Baseline;
-use crate::model::{RegionInventory, ServiceOffer, VpcInventory};
+use crate::model::{RegionInventory, ServiceOffer, VpcInventory, RELEASED_TAG_KEY};
+use crate::time::parse_rfc3339;
 
 /// Knobs of the planner that come from configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,10 @@ pub struct PlannerOptions {
     pub exempt_tag_key: String,
     /// Whether the guard may turn on `enableDnsSupport`/`enableDnsHostnames` itself.
     pub enable_vpc_dns: bool,
+    /// The time of the run (seconds since the epoch): a release holds until `now` passes it.
+    pub now: i64,
+    /// How long a release holds (`RELEASE_HOLD_HOURS`).
+    pub release_hold_seconds: i64,
 }
 
 impl Default for PlannerOptions {
@@ -26,8 +31,36 @@ impl Default for PlannerOptions {
         Self {
             exempt_tag_key: "vpce-guard:exempt".to_string(),
             enable_vpc_dns: true,
+            now: 0,
+            release_hold_seconds: 24 * 3600,
         }
     }
+}
+
+impl PlannerOptions {
+    /// Whether `tags` carry a release that still holds (see [`RELEASED_TAG_KEY`]). A release
+    /// tag that is not an RFC 3339 time holds forever: someone wrote it by hand to keep the guard
+    /// out, and the guard reads it the safe way.
+    pub fn is_held(&self, tags: &BTreeMap<String, String>) -> bool {
+        match tags.get(RELEASED_TAG_KEY) {
+            None => false,
+            Some(value) => match parse_rfc3339(value.trim()) {
+                Some(released_at) => {
+                    self.now < released_at.saturating_add(self.release_hold_seconds)
+                }
+                None => true,
+            },
+        }
+    }
+}
+
+/// Whether the VPC belongs to another account (a VPC shared with this one through AWS RAM):
+/// its owner's run guards it; here nothing can be created or even seen.
+pub fn is_not_owned(vpc: &VpcInventory, account_id: &str) -> bool {
+    vpc.vpc
+        .owner_id
+        .as_deref()
+        .is_some_and(|owner| !owner.is_empty() && owner != account_id)
 }
 
 /// Plans every VPC of the inventory.
@@ -68,16 +101,25 @@ pub fn plan_vpc(
     options: &PlannerOptions,
 ) -> VpcPlan {
     let vpc_id = inv.vpc.id.clone();
-    if is_exempt(inv, &options.exempt_tag_key) {
+    let skipped = if is_not_owned(inv, account_id) {
+        Some(VpcStatus::NotOwned)
+    } else if is_exempt(inv, &options.exempt_tag_key) {
+        Some(VpcStatus::Exempt)
+    } else if options.is_held(&inv.vpc.tags) {
+        Some(VpcStatus::Released)
+    } else {
+        None
+    };
+    if let Some(status) = skipped {
         return VpcPlan {
             vpc_id,
-            status: VpcStatus::Exempt,
+            status,
             findings: Vec::new(),
             cost_decisions: Vec::new(),
             needs_dns_attributes: false,
         };
     }
-    let ctx = VpcContext::new(inv);
+    let ctx = VpcContext::new(inv, options);
     let (security, interface_group) = plan_guard_group(inv);
     let can_request_private_dns = can_request_private_dns(inv.dns, options.enable_vpc_dns);
     let cost_decision = cost_decision(&ctx, baseline);

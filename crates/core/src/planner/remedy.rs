@@ -61,6 +61,17 @@ pub enum Remedy {
         /// so their prefix-list routes go before the endpoint does.
         detach_route_tables: Vec<(String, Vec<String>)>,
     },
+    /// Release: takes an interface endpoint out of a subnet whose deletion it blocks, into
+    /// `replacement_subnet_id` (same AZ) when there is one; one ModifyVpcEndpoint.
+    MoveOutOfSubnet {
+        endpoint_id: String,
+        subnet_id: String,
+        replacement_subnet_id: Option<String>,
+    },
+    /// Release: deletes the guard's security group once its endpoints are gone.
+    DeleteSecurityGroup {
+        group_id: String,
+    },
 }
 
 impl Remedy {
@@ -152,6 +163,17 @@ impl Remedy {
                     format!("{}; {delete}", detach.join("; "))
                 }
             }
+            Remedy::MoveOutOfSubnet {
+                endpoint_id,
+                subnet_id,
+                replacement_subnet_id,
+            } => match replacement_subnet_id {
+                Some(replacement) => format!(
+                    "ModifyVpcEndpoint {endpoint_id} RemoveSubnetIds=[{subnet_id}] AddSubnetIds=[{replacement}]"
+                ),
+                None => format!("ModifyVpcEndpoint {endpoint_id} RemoveSubnetIds=[{subnet_id}]"),
+            },
+            Remedy::DeleteSecurityGroup { group_id } => format!("DeleteSecurityGroup {group_id}"),
         }
     }
 

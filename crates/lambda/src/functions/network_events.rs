@@ -56,5 +56,9 @@ pub async fn network_events(
     match Box::pin(guard.run_for_call(call)).await? {
         CallOutcome::Guarded(report) => Ok(summary_json(&report.summary)),
         CallOutcome::Ignored { reason } => Ok(ignored(reason)),
+        CallOutcome::Released(release) => Ok(serde_json::json!({
+            "released": release.report,
+            "summary": release.notice.summary,
+        })),
     }
 }

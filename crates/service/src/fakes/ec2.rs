@@ -10,7 +10,7 @@ use vpce_guard_core::error::ApiError;
 use vpce_guard_core::events::ResourceRefs;
 use vpce_guard_core::model::{
     DnsAttributes, Endpoint, EndpointState, IngressRule, Observation, Route, RouteTable,
-    SecurityGroup, ServiceOffer, Subnet, Vpc, GUARD_SECURITY_GROUP_NAME,
+    SecurityGroup, ServiceOffer, Subnet, Vpc, GUARD_SECURITY_GROUP_NAME, RELEASED_TAG_KEY,
 };
 use vpce_guard_core::outbox::UNPUBLISHED_TAG_KEY;
 use vpce_guard_core::planner::{Remedy, SecurityGroupRef};
@@ -103,6 +103,7 @@ impl InMemoryEc2 {
                 cidr_blocks: vec![cidr.to_string()],
                 tags: BTreeMap::new(),
                 is_default: false,
+                owner_id: None,
             });
             state.observation.route_tables.push(RouteTable {
                 id: format!("rtb-main-{vpc_id}"),
@@ -117,6 +118,7 @@ impl InMemoryEc2 {
                     id: subnet_id.clone(),
                     vpc_id: vpc_id.to_string(),
                     availability_zone: az.to_string(),
+                    tags: BTreeMap::new(),
                 });
                 state.observation.route_tables.push(RouteTable {
                     id: format!("rtb-{i}-{vpc_id}"),
@@ -133,6 +135,44 @@ impl InMemoryEc2 {
                 });
             }
             state.dns.insert(vpc_id.to_string(), dns);
+        }
+        self
+    }
+
+    /// Makes `owner` the owner of a VPC (a VPC shared with the guarded account through RAM).
+    pub fn with_vpc_owner(self, vpc_id: &str, owner: &str) -> Self {
+        if let Some(vpc) = self
+            .state()
+            .observation
+            .vpcs
+            .iter_mut()
+            .find(|v| v.id == vpc_id)
+        {
+            vpc.owner_id = Some(owner.to_string());
+        }
+        self
+    }
+
+    /// Adds another private subnet `subnet_id` in `az` of a VPC, on the AZ's private route table.
+    pub fn with_extra_private_subnet(self, vpc_id: &str, subnet_id: &str, az: &str) -> Self {
+        {
+            let mut state = self.state();
+            state.observation.subnets.push(Subnet {
+                id: subnet_id.to_string(),
+                vpc_id: vpc_id.to_string(),
+                availability_zone: az.to_string(),
+                tags: BTreeMap::new(),
+            });
+            let index = FAKE_AZS.iter().position(|a| *a == az).unwrap_or(0);
+            let table_id = format!("rtb-{index}-{vpc_id}");
+            if let Some(table) = state
+                .observation
+                .route_tables
+                .iter_mut()
+                .find(|t| t.id == table_id)
+            {
+                table.subnet_ids.push(subnet_id.to_string());
+            }
         }
         self
     }
@@ -341,6 +381,35 @@ impl Ec2Port for InMemoryEc2 {
         Ok(())
     }
 
+    async fn mark_released(&self, resource_id: &str, at: &str) -> Result<(), ApiError> {
+        let mut state = self.state();
+        state.call("CreateTags")?;
+        let o = &mut state.observation;
+        if let Some(vpc) = o.vpcs.iter_mut().find(|v| v.id == resource_id) {
+            vpc.tags
+                .insert(RELEASED_TAG_KEY.to_string(), at.to_string());
+        }
+        if let Some(subnet) = o.subnets.iter_mut().find(|s| s.id == resource_id) {
+            subnet
+                .tags
+                .insert(RELEASED_TAG_KEY.to_string(), at.to_string());
+        }
+        Ok(())
+    }
+
+    async fn endpoints_remaining(&self, endpoint_ids: &[String]) -> Result<Vec<String>, ApiError> {
+        let mut state = self.state();
+        state.call("DescribeVpcEndpoints")?;
+        Ok(state
+            .observation
+            .endpoints
+            .iter()
+            .filter(|e| endpoint_ids.contains(&e.id))
+            .filter(|e| e.state != EndpointState::Gone("deleted".to_string()))
+            .map(|e| e.id.clone())
+            .collect())
+    }
+
     async fn clear_unpublished(&self, vpc_ids: &[String]) -> Result<(), ApiError> {
         let mut state = self.state();
         state.call("DeleteTags")?;
@@ -485,6 +554,36 @@ impl Ec2Port for InMemoryEc2 {
                 for id in endpoint_ids {
                     state.endpoint_mut(id)?.state = EndpointState::Gone("deleted".to_string());
                 }
+                Ok(None)
+            }
+            Remedy::MoveOutOfSubnet {
+                endpoint_id,
+                subnet_id,
+                replacement_subnet_id,
+            } => {
+                state.call("ModifyVpcEndpoint")?;
+                let endpoint = state.endpoint_mut(endpoint_id)?;
+                endpoint.subnet_ids.retain(|s| s != subnet_id);
+                extend_unique(&mut endpoint.subnet_ids, replacement_subnet_id.as_slice());
+                Ok(None)
+            }
+            Remedy::DeleteSecurityGroup { group_id } => {
+                state.call("DeleteSecurityGroup")?;
+                let in_use = state.observation.endpoints.iter().any(|e| {
+                    !matches!(e.state, EndpointState::Gone(_))
+                        && e.security_group_ids.contains(group_id)
+                });
+                if in_use {
+                    return Err(ApiError::new(
+                        "DeleteSecurityGroup",
+                        "DependencyViolation",
+                        format!("resource {group_id} has a dependent object"),
+                    ));
+                }
+                state
+                    .observation
+                    .security_groups
+                    .retain(|g| &g.id != group_id);
                 Ok(None)
             }
         }

@@ -5,8 +5,10 @@ mod act;
 mod notify;
 mod observe;
 mod plan;
+mod release;
 mod scope;
 
+pub use release::{Release, ReleaseTarget};
 pub use scope::{CallOutcome, SCHEDULE_TRIGGER};
 
 use std::sync::Arc;

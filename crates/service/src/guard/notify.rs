@@ -138,6 +138,8 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 vpcs_compliant: count_status(VpcStatus::Compliant),
                 vpcs_drifted: count_status(VpcStatus::Drifted),
                 vpcs_exempt: count_status(VpcStatus::Exempt),
+                vpcs_not_owned: count_status(VpcStatus::NotOwned),
+                vpcs_released: count_status(VpcStatus::Released),
                 actions_applied: count_outcome(Outcome::Applied),
                 actions_failed: count_outcome(Outcome::Failed),
                 monthly_cost_delta_usd: UsdCents::from_usd(round_cents(cost)),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use futures::stream::{self, StreamExt};
 use tracing::warn;
 use vpce_guard_core::model::{DnsAttributes, RegionInventory};
-use vpce_guard_core::planner::is_exempt;
+use vpce_guard_core::planner::{is_exempt, is_not_owned};
 use vpce_guard_core::ports::{Ec2Port, NoticePort};
 
 use super::{Guard, RunRequest};
@@ -38,7 +38,10 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             let ids: Vec<String> = inventory
                 .vpcs
                 .iter()
-                .filter(|v| !is_exempt(v, &self.settings.exempt_tag_key))
+                .filter(|v| {
+                    !is_exempt(v, &self.settings.exempt_tag_key)
+                        && !is_not_owned(v, &request.account_id)
+                })
                 .map(|v| v.vpc.id.clone())
                 .collect();
             self.fill_dns(&mut inventory, &ids).await;

@@ -4,12 +4,14 @@
 use vpce_guard_core::model::RegionInventory;
 use vpce_guard_core::planner::{plan_vpc, VpcPlan};
 use vpce_guard_core::ports::{Ec2Port, NoticePort};
+use vpce_guard_core::time::parse_rfc3339;
 
 use super::Guard;
 
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     pub(super) async fn plan(&self, inventory: &mut RegionInventory) -> Vec<VpcPlan> {
-        let options = self.settings.planner_options();
+        let now = parse_rfc3339(&self.clock.now_rfc3339()).unwrap_or(0);
+        let options = self.settings.planner_options(now);
         let plan_one = |inventory: &RegionInventory, index: usize| {
             plan_vpc(
                 &inventory.account_id,

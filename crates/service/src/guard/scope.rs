@@ -20,6 +20,8 @@ pub enum CallOutcome {
     Guarded(RunReport),
     /// Nothing of the guard's was concerned (another team's security group).
     Ignored { reason: String },
+    /// A deletion the guard's resources blocked: they were given back.
+    Released(Box<super::Release>),
 }
 
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
@@ -69,6 +71,9 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     /// Guards the VPCs one EC2 call touched (the guard is in the call's account and Region) and
     /// publishes their notices; a call that concerns nothing of the guard's is ignored.
     pub async fn run_for_call(&self, call: ApiCallEvent) -> Result<CallOutcome, GuardError> {
+        if call.is_blocked_deletion() {
+            return self.release_for_call(call).await;
+        }
         let Some(scope) = self.scope_of_call(&call).await? else {
             return Ok(CallOutcome::Ignored {
                 reason: format!(

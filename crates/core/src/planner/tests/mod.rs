@@ -87,6 +87,7 @@ fn subnet(id: &str, az: &str) -> Subnet {
         id: id.into(),
         vpc_id: VPC.into(),
         availability_zone: az.into(),
+        tags: BTreeMap::new(),
     }
 }
 
@@ -125,6 +126,7 @@ fn two_az_vpc() -> VpcInventory {
             cidr_blocks: vec!["10.0.0.0/16".into()],
             tags: BTreeMap::new(),
             is_default: false,
+            owner_id: None,
         },
         subnets: vec![
             subnet("subnet-pub-a", "us-east-1a"),
