@@ -3,7 +3,8 @@
 //! It forwards AWS query-protocol requests and, per API action and at a given rate, answers
 //! instead with throttling (`RequestLimitExceeded`, HTTP 503), a server error (HTTP 500), a
 //! dropped connection (before or after moto saw the request), or a delay. It also records every
-//! request (action, `ClientToken`, service name) so tests can assert what went over the wire.
+//! request (action, `ClientToken`, service name) so tests can assert what went over the wire,
+//! and can rewrite answers (e.g. another account as a VPC's owner, which moto never returns).
 
 #![allow(dead_code)]
 
@@ -65,6 +66,72 @@ impl FaultPlan {
     }
 }
 
+/// A change to moto's answers to one action: in each outermost `<item>` that contains `marker`,
+/// the text of the first `<element>` becomes `value` (moto puts `ownerId` before `vpcId`).
+#[derive(Debug, Clone)]
+pub struct Rewrite {
+    pub action: String,
+    pub marker: String,
+    pub element: String,
+    pub value: String,
+}
+
+impl Rewrite {
+    fn apply(&self, body: &str) -> String {
+        let mut out = String::with_capacity(body.len());
+        let mut rest = body;
+        while let Some(start) = rest.find("<item>") {
+            out.push_str(&rest[..start]);
+            let item_len = outermost_item_len(&rest[start..]);
+            let item = &rest[start..start + item_len];
+            out.push_str(&if item.contains(&self.marker) {
+                self.set_first(item)
+            } else {
+                item.to_string()
+            });
+            rest = &rest[start + item_len..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn set_first(&self, item: &str) -> String {
+        let open = format!("<{}>", self.element);
+        let close = format!("</{}>", self.element);
+        match (item.find(&open), item.find(&close)) {
+            (Some(start), Some(end)) if start < end => format!(
+                "{}{}{}",
+                &item[..start + open.len()],
+                self.value,
+                &item[end..]
+            ),
+            _ => item.to_string(),
+        }
+    }
+}
+
+/// The length of the `<item>…</item>` that `text` starts with, nested items included.
+fn outermost_item_len(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        if rest.starts_with("<item>") {
+            depth += 1;
+            at += "<item>".len();
+        } else if rest.starts_with("</item>") {
+            depth = depth.saturating_sub(1);
+            at += "</item>".len();
+            if depth == 0 {
+                return at;
+            }
+        } else {
+            at += rest.chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    text.len()
+}
+
 /// One request as the proxy saw it.
 #[derive(Debug, Clone)]
 pub struct Seen {
@@ -76,6 +143,7 @@ pub struct Seen {
 struct State {
     upstream: String,
     plans: Mutex<Vec<FaultPlan>>,
+    rewrites: Mutex<Vec<Rewrite>>,
     rng: Mutex<u64>,
     seen: Mutex<Vec<Seen>>,
     streaks: Mutex<BTreeMap<String, u32>>,
@@ -262,13 +330,35 @@ impl State {
             .unwrap_or_else(|| "unknown".to_string());
         let chosen = self.choose_fault(&action, &body);
         let fault = chosen.map(|(fault, _)| fault);
+        let action_name = action.clone();
         self.seen.lock().expect("seen").push(Seen {
             action,
             params,
             fault,
         });
         match fault {
-            None => self.forward(&parts, body).await,
+            None => {
+                let response = self.forward(&parts, body).await?;
+                let rewrites: Vec<Rewrite> = self
+                    .rewrites
+                    .lock()
+                    .expect("rewrites")
+                    .iter()
+                    .filter(|r| r.action == action_name)
+                    .cloned()
+                    .collect();
+                if rewrites.is_empty() {
+                    return Ok(response);
+                }
+                let (mut parts, body) = response.into_parts();
+                let bytes = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
+                let mut text = String::from_utf8_lossy(&bytes).into_owned();
+                for rewrite in &rewrites {
+                    text = rewrite.apply(&text);
+                }
+                parts.headers.remove("content-length");
+                Ok(Response::from_parts(parts, Full::new(Bytes::from(text))))
+            }
             Some(Fault::Throttle) => Ok(error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "RequestLimitExceeded",
@@ -307,6 +397,7 @@ impl FaultProxy {
         let state = Arc::new(State {
             upstream: upstream.trim_end_matches('/').to_string(),
             plans: Mutex::new(Vec::new()),
+            rewrites: Mutex::new(Vec::new()),
             rng: Mutex::new(seed.max(1)),
             seen: Mutex::new(Vec::new()),
             streaks: Mutex::new(BTreeMap::new()),
@@ -349,6 +440,11 @@ impl FaultProxy {
         self.state.plans.lock().expect("plans").push(plan);
     }
 
+    /// Rewrites answers from now on (see [`Rewrite`]).
+    pub fn add_rewrite(&self, rewrite: Rewrite) {
+        self.state.rewrites.lock().expect("rewrites").push(rewrite);
+    }
+
     /// Every request seen so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.state.seen.lock().expect("seen").clone()
@@ -366,6 +462,21 @@ impl FaultProxy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rewrites_change_the_element_after_each_marker_only() {
+        let rewrite = Rewrite {
+            action: "DescribeVpcs".into(),
+            marker: "<vpcId>vpc-2</vpcId>".into(),
+            element: "ownerId".into(),
+            value: "999999999999".into(),
+        };
+        let body = "<vpcSet><item><ownerId>123</ownerId><set><item>x</item></set><vpcId>vpc-1</vpcId></item><item><ownerId>123</ownerId><set><item>y</item></set><vpcId>vpc-2</vpcId></item></vpcSet>";
+        assert_eq!(
+            rewrite.apply(body),
+            "<vpcSet><item><ownerId>123</ownerId><set><item>x</item></set><vpcId>vpc-1</vpcId></item><item><ownerId>999999999999</ownerId><set><item>y</item></set><vpcId>vpc-2</vpcId></item></vpcSet>"
+        );
+    }
 
     #[test]
     fn form_bodies_decode() {

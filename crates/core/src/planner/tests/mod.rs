@@ -6,6 +6,7 @@ mod cost;
 mod dns;
 mod missing;
 mod orchestration;
+mod release;
 mod remedy;
 mod security_group;
 mod service;
