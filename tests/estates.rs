@@ -103,7 +103,7 @@ async fn a_blocked_vpc_deletion_gets_the_guards_resources_back_and_names_the_res
     expected.push(group.group_id().unwrap().to_string());
     expected.sort();
     assert_eq!(deleted, expected, "{answer}");
-    assert_eq!(ids(&released["blockers"]), [theirs.clone()]);
+    assert_eq!(ids(&released["blockers"]), std::slice::from_ref(&theirs));
     assert!(ids(&released["pending"]).is_empty(), "{answer}");
     let left: Vec<String> = env
         .endpoints(&seeded.vpc_id)
@@ -111,7 +111,11 @@ async fn a_blocked_vpc_deletion_gets_the_guards_resources_back_and_names_the_res
         .iter()
         .filter_map(|e| e.vpc_endpoint_id().map(str::to_string))
         .collect();
-    assert_eq!(left, [theirs.clone()], "only the foreign endpoint is left");
+    assert_eq!(
+        left,
+        std::slice::from_ref(&theirs),
+        "only the foreign endpoint is left"
+    );
     assert!(env.guard_group(&seeded.vpc_id).await.is_none());
     let tag = tag_of(&env, &seeded.vpc_id, RELEASED_TAG)
         .await
@@ -149,7 +153,10 @@ async fn a_blocked_vpc_deletion_gets_the_guards_resources_back_and_names_the_res
         .await
         .expect("handled");
     assert!(ids(&again["released"]["deleted"]).is_empty(), "{again}");
-    assert_eq!(ids(&again["released"]["blockers"]), [theirs.clone()]);
+    assert_eq!(
+        ids(&again["released"]["blockers"]),
+        std::slice::from_ref(&theirs)
+    );
     env.notices().await;
 
     // After the hold, a VPC that still exists is guarded again.
