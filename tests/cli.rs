@@ -77,8 +77,8 @@ fn documented_notice_examples_match_the_schema() {
         checked += 1;
     }
     assert_eq!(
-        checked, 3,
-        "notice-example, notice-summary-example, notice-org-summary-example"
+        checked, 4,
+        "notice-example, notice-summary-example, notice-org-summary-example, notice-released-example"
     );
     // The schema can fail: an org summary without its `org` part is rejected.
     let mut broken: Value = serde_json::from_str(

@@ -24,8 +24,16 @@ fn short(service: Option<&str>) -> String {
 
 pub fn print_region(run: &RegionRun) {
     let s = &run.report.summary.counters;
+    // Shared and released VPCs are rare: named only when there are some.
+    let mut skipped = String::new();
+    if s.vpcs_not_owned > 0 {
+        skipped.push_str(&format!(", {} not owned (shared)", s.vpcs_not_owned));
+    }
+    if s.vpcs_released > 0 {
+        skipped.push_str(&format!(", {} released", s.vpcs_released));
+    }
     println!(
-        "Region {} (account {}): {} VPC(s) checked, {} compliant, {} drifted, {} exempt",
+        "Region {} (account {}): {} VPC(s) checked, {} compliant, {} drifted, {} exempt{skipped}",
         run.region, run.account_id, s.vpcs_checked, s.vpcs_compliant, s.vpcs_drifted, s.vpcs_exempt
     );
     for notice in &run.report.notices {

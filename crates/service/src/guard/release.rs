@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tracing::{info, warn};
 use vpce_guard_core::baseline::EndpointType;
 use vpce_guard_core::events::{ApiCallEvent, ResourceRefs};
-use vpce_guard_core::model::{EndpointState, RegionInventory, VpcInventory};
+use vpce_guard_core::model::{EndpointState, RegionInventory, VpcInventory, RELEASED_TAG_KEY};
 use vpce_guard_core::notice::{Notice, NoticeContext, ReleaseReport};
 use vpce_guard_core::planner::{
     is_not_owned, plan_subnet_release, plan_vpc_release, Remedy, VpcRelease,
@@ -156,10 +156,18 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             report.planned = planned_ids(&plan);
             return report;
         }
-        // Tag first, so a trigger racing this release re-creates nothing.
-        match self.ec2.mark_released(&inv.vpc.id, now).await {
-            Ok(()) => report.held_until = self.held_until(now),
-            Err(error) => report.errors.push(error.to_string()),
+        // Tag first, so a trigger racing this release re-creates nothing. A release tag that is
+        // not a time was written by a person to keep the guard out for good: keep it.
+        let kept_by_hand = inv
+            .vpc
+            .tags
+            .get(RELEASED_TAG_KEY)
+            .is_some_and(|value| parse_rfc3339(value.trim()).is_none());
+        if !kept_by_hand {
+            match self.ec2.mark_released(&inv.vpc.id, now).await {
+                Ok(()) => report.held_until = self.held_until(now),
+                Err(error) => report.errors.push(error.to_string()),
+            }
         }
         for remedy in plan.endpoint_deletions() {
             let Remedy::DeleteEndpoints { endpoint_ids, .. } = &remedy else {
