@@ -249,3 +249,87 @@ fn cost_prints_the_break_even_and_the_trade_off_table() {
         .assert()
         .code(1);
 }
+
+#[tokio::test]
+async fn release_shows_the_plan_refuses_without_yes_then_gives_back_the_guards_resources() {
+    let env = Env::new().await;
+    let seeded = env.two_az_vpc(0).await;
+    cli(&env)
+        .args([
+            "apply",
+            "--region",
+            REGION,
+            "--vpc",
+            &seeded.vpc_id,
+            "--yes",
+        ])
+        .assert()
+        .code(0);
+    assert_eq!(env.endpoints(&seeded.vpc_id).await.len(), 5);
+
+    let refused = cli(&env)
+        .args(["release", "--region", REGION, "--vpc", &seeded.vpc_id])
+        .write_stdin("")
+        .assert()
+        .code(1);
+    let out = String::from_utf8_lossy(&refused.get_output().stdout).to_string();
+    let err = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(out.contains("would delete or move:"), "{out}");
+    assert!(err.contains("--yes"), "{err}");
+    assert_eq!(
+        env.endpoints(&seeded.vpc_id).await.len(),
+        5,
+        "nothing released"
+    );
+
+    let released = cli(&env)
+        .args([
+            "release",
+            "--region",
+            REGION,
+            "--vpc",
+            &seeded.vpc_id,
+            "--yes",
+            "--output",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let answer: Value =
+        serde_json::from_slice(&released.get_output().stdout).expect("JSON release");
+    assert_eq!(answer["schema"], "vpce-guard.release/v1");
+    assert_eq!(answer["applied"], true);
+    let notice = &answer["notice"];
+    assert_eq!(notice["event_type"], "released");
+    assert_eq!(
+        notice["release"]["deleted"].as_array().map(Vec::len),
+        Some(6)
+    );
+    let errors: Vec<String> = notice_schema()
+        .iter_errors(notice)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(env.endpoints(&seeded.vpc_id).await.is_empty());
+    assert!(env.guard_group(&seeded.vpc_id).await.is_none());
+
+    // Run again (a retried pipeline step): nothing left, exit 0, nothing asked.
+    let again = cli(&env)
+        .args(["release", "--region", REGION, "--vpc", &seeded.vpc_id])
+        .write_stdin("")
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&again.get_output().stdout).to_string();
+    assert!(
+        out.contains("nothing of the guard's is in the way"),
+        "{out}"
+    );
+
+    // Bad input is a clear error, not a panic.
+    let bad = cli(&env)
+        .args(["release", "--region", REGION, "--vpc", "subnet-1"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&bad.get_output().stderr).to_string();
+    assert!(err.contains("--vpc vpc-"), "{err}");
+}

@@ -464,7 +464,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rewrites_change_the_element_after_each_marker_only() {
+    fn rewrites_change_the_first_element_of_the_marked_item_only() {
         let rewrite = Rewrite {
             action: "DescribeVpcs".into(),
             marker: "<vpcId>vpc-2</vpcId>".into(),

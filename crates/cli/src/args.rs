@@ -35,6 +35,9 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// Compare the interface endpoints' cost with sending the same traffic through NAT.
     Cost(CostArgs),
+    /// Give back the guard's endpoints and security group so a VPC or subnet can be deleted
+    /// (a step before `terraform destroy`); shows the plan, asks unless --yes.
+    Release(ReleaseArgs),
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +84,32 @@ pub struct ApplyArgs {
     /// Apply without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["vpc", "subnet"])))]
+pub struct ReleaseArgs {
+    /// The VPC about to be deleted: the guard's endpoints and security group in it go.
+    #[arg(long, value_name = "VPC_ID")]
+    pub vpc: Option<String>,
+    /// The subnet about to be deleted: the guard's interface endpoints leave it (moved to another
+    /// private subnet of the same AZ where there is one).
+    #[arg(long, value_name = "SUBNET_ID")]
+    pub subnet: Option<String>,
+    /// Region of the VPC (default: the profile's or AWS_REGION).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Seconds to wait for EC2 to finish deleting the endpoints before deleting their group.
+    #[arg(long, default_value_t = 300)]
+    pub wait_seconds: u64,
+    /// Hours during which the guard creates nothing in the released VPC or subnet.
+    #[arg(long, default_value_t = vpce_guard_core::policy::DEFAULT_RELEASE_HOLD_HOURS)]
+    pub hold_hours: u64,
+    /// Release without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
 }
 
 #[derive(Debug, Subcommand)]

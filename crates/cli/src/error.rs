@@ -4,6 +4,8 @@
 pub const EXIT_DRIFT: u8 = 2;
 /// Exit code of an error, a refused `apply`, or an `apply` with failed remedies.
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit code of a `release` whose endpoints EC2 is still deleting: retry the deletion later.
+pub const EXIT_PENDING: u8 = 3;
 
 /// An error the CLI reports on one line and exits 1 for.
 #[derive(Debug)]

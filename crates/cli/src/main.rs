@@ -54,5 +54,6 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             commands::baseline::validate(&file)
         }
         Command::Cost(args) => commands::cost::cost(args),
+        Command::Release(args) => commands::release::release(profile, args).await,
     }
 }

@@ -6,3 +6,4 @@ pub mod baseline;
 pub mod cost;
 pub mod plan;
 pub mod regions;
+pub mod release;

@@ -52,16 +52,11 @@ fn settings(target: &Target, doc: &BaselineDocument, mode: Mode) -> RunSettings 
     }
 }
 
-/// Runs the guard in `region` (only `vpcs`, when given; else the target's VPCs or all).
-pub async fn run_region(
+/// The SDK setup of `region` and the account the credentials belong to (one STS call).
+pub async fn connect(
     profile: Option<&str>,
     region: &str,
-    target: &Target,
-    doc: &BaselineDocument,
-    mode: Mode,
-    vpcs: Option<Vec<String>>,
-    progress: Option<ProgressBar>,
-) -> Result<RegionRun, CliError> {
+) -> Result<(aws_config::SdkConfig, String), CliError> {
     let sdk = load_sdk_config(SdkOptions {
         profile,
         region: Some(region),
@@ -81,6 +76,20 @@ pub async fn run_region(
         .account()
         .unwrap_or_default()
         .to_string();
+    Ok((sdk, account_id))
+}
+
+/// Runs the guard in `region` (only `vpcs`, when given; else the target's VPCs or all).
+pub async fn run_region(
+    profile: Option<&str>,
+    region: &str,
+    target: &Target,
+    doc: &BaselineDocument,
+    mode: Mode,
+    vpcs: Option<Vec<String>>,
+    progress: Option<ProgressBar>,
+) -> Result<RegionRun, CliError> {
+    let (sdk, account_id) = connect(profile, region).await?;
     let (ec2, counter) = counted_ec2(&sdk, None);
     let mut guard = Guard::new(ec2, NoNotices, settings(target, doc, mode), region)
         .with_metrics(Arc::new(counter));

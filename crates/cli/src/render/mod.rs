@@ -3,3 +3,4 @@
 pub mod baseline;
 pub mod cost;
 pub mod plan;
+pub mod release;
