@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_config::{Region, SdkConfig};
 use aws_sdk_ec2::config::{Credentials, SharedCredentialsProvider};
@@ -18,6 +19,24 @@ use crate::error::FunctionError;
 /// The guard wired to the real AWS SDK clients.
 pub type AwsGuard = Guard<Ec2Adapter, SnsAdapter>;
 
+/// What a release leaves of the invocation after its wait: the security group's deletion and the
+/// notice.
+const RELEASE_MARGIN: Duration = Duration::from_secs(20);
+
+/// `RELEASE_WAIT_SECONDS`, shortened so the wait ends `RELEASE_MARGIN` before the invocation's
+/// deadline (milliseconds since the epoch; 0 when unknown, outside Lambda).
+fn release_wait_within(configured: Duration, deadline_ms: u64, now: SystemTime) -> Duration {
+    if deadline_ms == 0 {
+        return configured;
+    }
+    let deadline = UNIX_EPOCH + Duration::from_millis(deadline_ms);
+    let left = deadline
+        .duration_since(now)
+        .unwrap_or_default()
+        .saturating_sub(RELEASE_MARGIN);
+    configured.min(left)
+}
+
 type CredentialCell = Arc<OnceCell<Credentials>>;
 
 /// One invocation's access to accounts.
@@ -26,6 +45,8 @@ pub struct Session<'a> {
     identity: CallerIdentity,
     session_name: String,
     credentials: Mutex<HashMap<String, CredentialCell>>,
+    /// The invocation's deadline (ms since the epoch, 0 when unknown): bounds a release's wait.
+    deadline_ms: u64,
 }
 
 impl<'a> Session<'a> {
@@ -43,6 +64,7 @@ impl<'a> Session<'a> {
             identity,
             session_name: session_name(context.function_name(), &invocation.request_id),
             credentials: Mutex::new(HashMap::new()),
+            deadline_ms: invocation.deadline,
         })
     }
 
@@ -94,13 +116,11 @@ impl<'a> Session<'a> {
             endpoints.ec2.as_deref(),
             endpoints.sns.as_deref(),
         );
-        Ok(Guard::new(
-            clients.ec2,
-            clients.sns,
-            context.config().run.clone(),
-            region,
-        )
-        .with_metrics(Arc::new(clients.counter)))
+        let mut settings = context.config().run.clone();
+        settings.release_wait =
+            release_wait_within(settings.release_wait, self.deadline_ms, SystemTime::now());
+        Ok(Guard::new(clients.ec2, clients.sns, settings, region)
+            .with_metrics(Arc::new(clients.counter)))
     }
 
     async fn member_credentials(&self, account_id: &str) -> Result<Credentials, FunctionError> {
@@ -134,5 +154,26 @@ impl<'a> Session<'a> {
             })
             .await?;
         Ok(credentials.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_release_wait_ends_before_the_invocation_does() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        let wait = Duration::from_secs(60);
+        // 120 s left: the full minute.
+        assert_eq!(release_wait_within(wait, 1_120_000, now), wait);
+        // 50 s left: 30 s, leaving 20 s for the group and the notice.
+        assert_eq!(
+            release_wait_within(wait, 1_050_000, now),
+            Duration::from_secs(30)
+        );
+        // Past the deadline, or no deadline known.
+        assert_eq!(release_wait_within(wait, 999_000, now), Duration::ZERO);
+        assert_eq!(release_wait_within(wait, 0, now), wait);
     }
 }
