@@ -30,6 +30,11 @@ impl RecordingNotices {
         lock(&self.state).published.clone()
     }
 
+    /// Every notice published so far, emptying the record (for a test's next step).
+    pub fn take(&self) -> Vec<Notice> {
+        std::mem::take(&mut lock(&self.state).published)
+    }
+
     /// Makes every later publish fail with `code` (or succeed again with `None`).
     pub fn fail_with(&self, code: Option<&str>) {
         lock(&self.state).failure =

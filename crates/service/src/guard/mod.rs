@@ -142,4 +142,6 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
 }
 
 #[cfg(test)]
+mod release_tests;
+#[cfg(test)]
 mod tests;
