@@ -164,30 +164,7 @@ async fn create_fan_out(env: &Env) -> FanOut {
         .expect("queue url")
         .to_string();
     let table = "vpce-guard-sweeps".to_string();
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    aws_sdk_dynamodb::Client::new(&env.sdk)
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("sweep_id")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("attribute"),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("sweep_id")
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("key"),
-        )
-        .send()
-        .await
-        .expect("create table");
+    create_ledger_table(&aws_sdk_dynamodb::Client::new(&env.sdk), &table).await;
     FanOut {
         work_queue_url,
         dlq_url,

@@ -557,4 +557,36 @@ pub fn n(summary: &Value, field: &str) -> u64 {
         .unwrap_or_else(|| panic!("summary has no {field}: {summary}"))
 }
 
+/// The sweep ledger's table as template.yaml declares it (partition `sweep_id`, sort `record`).
+pub async fn create_ledger_table(client: &aws_sdk_dynamodb::Client, table: &str) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    let attribute = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .expect("attribute")
+    };
+    let key = |name: &str, kind: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .expect("key")
+    };
+    client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute("sweep_id"))
+        .attribute_definitions(attribute("record"))
+        .key_schema(key("sweep_id", KeyType::Hash))
+        .key_schema(key("record", KeyType::Range))
+        .send()
+        .await
+        .expect("create table");
+}
+
 pub mod fault_proxy;

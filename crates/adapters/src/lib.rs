@@ -16,7 +16,7 @@ pub mod work_queue;
 
 pub use clients::{counted_ec2, GuardClients};
 pub use ec2::Ec2Adapter;
-pub use ledger::{ItemOutcome, SweepLedger};
+pub use ledger::{Recorded, SweepLedger};
 pub use metrics::ApiCallCounter;
 pub use organizations::OrganizationsAdapter;
 pub use sdk_config::{load_sdk_config, retry_config, SdkOptions};

@@ -8,7 +8,7 @@ use vpce_guard_core::baseline::BaselineDocument;
 use vpce_guard_core::error::ConfigError;
 use vpce_guard_core::events::{is_role_arn, OwnRoles};
 use vpce_guard_core::ids::{is_account_id, is_region_name};
-use vpce_guard_core::org::AccountFilter;
+use vpce_guard_core::org::{schedule_period, AccountFilter, DEFAULT_SWEEP_DEADLINE};
 use vpce_guard_core::policy::{
     Mode, RunSettings, DEFAULT_EXEMPT_TAG_KEY, DEFAULT_RELEASE_HOLD_HOURS,
     DEFAULT_RELEASE_WAIT_SECONDS, DEFAULT_REMEDIATION_CONCURRENCY, MAX_REMEDIATION_CONCURRENCY,
@@ -69,6 +69,9 @@ pub struct OrgConfig {
     pub sweep_table: Option<String>,
     /// `WORK_MAX_RECEIVE_COUNT`: the work queue's redrive `maxReceiveCount` (default 3).
     pub work_max_receive_count: u32,
+    /// `SWEEP_DEADLINE_MINUTES`, else the period of `SWEEP_SCHEDULE` (`rate(...)`), else 6 hours:
+    /// an org sweep still unfinished by then is summarised by the coordinator's next run.
+    pub sweep_deadline: std::time::Duration,
 }
 
 impl Default for OrgConfig {
@@ -82,6 +85,7 @@ impl Default for OrgConfig {
             work_queue_url: None,
             sweep_table: None,
             work_max_receive_count: DEFAULT_WORK_MAX_RECEIVE_COUNT,
+            sweep_deadline: DEFAULT_SWEEP_DEADLINE,
         }
     }
 }
@@ -215,6 +219,16 @@ impl OrgConfig {
                 }
             },
         };
+        let sweep_deadline = if get("SWEEP_DEADLINE_MINUTES").is_some() {
+            std::time::Duration::from_secs(
+                whole_number(get, "SWEEP_DEADLINE_MINUTES", 1..=10_080, 0)? * 60,
+            )
+        } else {
+            get("SWEEP_SCHEDULE")
+                .as_deref()
+                .and_then(schedule_period)
+                .unwrap_or(DEFAULT_SWEEP_DEADLINE)
+        };
         Ok(Self {
             regions,
             member_role,
@@ -227,6 +241,7 @@ impl OrgConfig {
             work_queue_url,
             sweep_table,
             work_max_receive_count,
+            sweep_deadline,
         })
     }
 }
@@ -461,6 +476,20 @@ mod tests {
         assert!(c
             .own_roles()
             .is_own("arn:aws:iam::210987654321:role/guard/vpce-guard-member"));
+        assert_eq!(c.org.sweep_deadline, DEFAULT_SWEEP_DEADLINE);
+        let from_schedule = config(&[
+            ("NOTICE_TOPIC_ARN", TOPIC),
+            ("SWEEP_SCHEDULE", "rate(2 hours)"),
+        ])
+        .unwrap();
+        assert_eq!(from_schedule.org.sweep_deadline.as_secs(), 7_200);
+        let explicit = config(&[
+            ("NOTICE_TOPIC_ARN", TOPIC),
+            ("SWEEP_SCHEDULE", "rate(2 hours)"),
+            ("SWEEP_DEADLINE_MINUTES", "45"),
+        ])
+        .unwrap();
+        assert_eq!(explicit.org.sweep_deadline.as_secs(), 2_700);
 
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("GUARD_REGIONS", "us-east-1,Virginia")], "GUARD_REGIONS"),

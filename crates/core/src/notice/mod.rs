@@ -266,6 +266,18 @@ impl Notice {
                 report.accounts_failed.join(", ")
             ));
         }
+        if report.items_unfinished_count > 0 {
+            summary.push_str(&format!(
+                " {} item(s) unfinished at the deadline.",
+                report.items_unfinished_count
+            ));
+        }
+        if !report.late_items.is_empty() {
+            summary.push_str(&format!(
+                " {} item(s) of earlier sweeps finished late.",
+                report.late_items.len()
+            ));
+        }
         let mut notice = Self::roll_up(
             ctx,
             NoticeEventType::OrgSweepSummary,
@@ -421,21 +433,28 @@ mod tests {
 
     #[test]
     fn org_summary_names_failed_accounts_in_summary_and_subject() {
-        let record = crate::org::SweepRecord {
+        use crate::org::{tally, ItemRecord, ItemResult, SweepRecord};
+        let record = SweepRecord {
             sweep_id: "sweep-1".into(),
             items_total: 4,
-            done: ["a", "b", "c", "d"].into_iter().map(String::from).collect(),
-            succeeded: 3,
-            failures: vec![crate::org::ItemFailure {
-                account_id: "210987654321".into(),
-                region: "eu-west-1".into(),
-                error: "AccessDenied".into(),
-            }],
+            done: 4,
             accounts: vec!["123456789012".into(), "210987654321".into()],
             regions: vec!["eu-west-1".into(), "us-east-1".into()],
             ..Default::default()
         };
-        let notice = Notice::org_sweep_summary(&ctx(), OrgSweepReport::from_record(&record));
+        let records: Vec<ItemRecord> = record
+            .items()
+            .map(|item| ItemRecord {
+                result: if item.account_id == "210987654321" && item.region == "eu-west-1" {
+                    ItemResult::Failed("AccessDenied".into())
+                } else {
+                    ItemResult::Succeeded(crate::counters::RunCounters::default())
+                },
+                item,
+            })
+            .collect();
+        let report = OrgSweepReport::new(&record, tally(&record, records), Vec::new());
+        let notice = Notice::org_sweep_summary(&ctx(), report);
         assert_eq!(notice.event_type, NoticeEventType::OrgSweepSummary);
         assert!(notice.totals.is_none() && notice.vpc_id.is_none());
         assert!(notice

@@ -3,11 +3,15 @@
 //! events. The adapters move these values over the wire.
 
 mod accounts;
+mod schedule;
 mod sweep;
 mod vending;
 mod work_item;
 
 pub use accounts::{select_accounts, AccountFilter, OrgAccount};
-pub use sweep::{ItemFailure, SweepRecord};
+pub use schedule::{schedule_period, DEFAULT_SWEEP_DEADLINE};
+pub use sweep::{
+    tally, ItemFailure, ItemRecord, ItemRef, ItemResult, LateItem, SweepRecord, SweepTally,
+};
 pub use vending::{parse_vending_event, VendingRequest, VendingSource, VendingTrigger};
 pub use work_item::{is_final_attempt, work_items, WorkItem, WORK_ITEM_SCHEMA};

@@ -1,11 +1,15 @@
-//! The coordinator's half of an organization sweep: which accounts it covers, the ledger record
-//! opened before the first message, and one SQS work item per (account, Region).
+//! The coordinator's half of an organization sweep: summarise the earlier sweeps that are past
+//! their deadline, choose the accounts, open the sweep in the ledger before the first message,
+//! and queue one SQS work item per (account, Region), several batches in flight.
+
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 use tracing::info;
 use vpce_guard_adapters::{OrganizationsAdapter, SweepLedger, WorkQueueAdapter};
 use vpce_guard_core::org::{select_accounts, work_items};
 
+use super::org_summary::publish_org_summary;
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
 use crate::session::Session;
@@ -57,8 +61,11 @@ pub async fn fan_out(
     let regions = context.regions();
     let items = work_items(sweep_id, &accounts, &regions);
     let ledger = SweepLedger::new(aws_sdk_dynamodb::Client::new(context.sdk()), table);
+    let now = now_epoch();
+    let overdue = summarise_overdue(session, &ledger, sweep_id, now).await?;
+    let deadline_at = now.saturating_add(i64::try_from(org.sweep_deadline.as_secs()).unwrap_or(0));
     let new_sweep = ledger
-        .start(sweep_id, items.len(), &accounts, &regions, started_at)
+        .start(sweep_id, &accounts, &regions, started_at, deadline_at)
         .await
         .map_err(FunctionError::Ledger)?;
     let queue = WorkQueueAdapter::new(aws_sdk_sqs::Client::new(context.sdk()), queue_url);
@@ -71,5 +78,33 @@ pub async fn fan_out(
         "work_items": items.len(),
         "send_message_batch_calls": send_calls,
         "resumed": !new_sweep,
+        "overdue_sweeps_summarised": overdue,
     }))
+}
+
+fn now_epoch() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Publishes the summary of every open sweep past its deadline (a worker died on an item's last
+/// delivery, or items were still running): with the items it has and the unfinished ones named.
+async fn summarise_overdue(
+    session: &Session<'_>,
+    ledger: &SweepLedger,
+    current: &str,
+    now: i64,
+) -> Result<Vec<String>, FunctionError> {
+    let mut summarised = Vec::new();
+    for (sweep_id, deadline_at) in ledger.open_sweeps().await.map_err(FunctionError::Ledger)? {
+        if sweep_id == current || deadline_at <= 0 || now < deadline_at {
+            continue;
+        }
+        info!(%sweep_id, deadline_at, "sweep past its deadline: summarising it");
+        publish_org_summary(session, ledger, &sweep_id).await?;
+        summarised.push(sweep_id);
+    }
+    Ok(summarised)
 }

@@ -1,9 +1,12 @@
 //! The one `org_sweep_summary` of an organization sweep: claimed in the ledger by exactly one
-//! worker, published from the central account; a failed publish gives the claim back.
+//! caller (the worker that tallied the last item, or the coordinator once the sweep is past its
+//! deadline), folded from the item records, with the late items of earlier sweeps, published
+//! from the central account; a failed publish gives the claim back.
 
 use tracing::{error, info};
 use vpce_guard_adapters::SweepLedger;
 use vpce_guard_core::notice::{Notice, NoticeContext, OrgSweepReport};
+use vpce_guard_core::org::{tally, LateItem};
 use vpce_guard_core::ports::{Clock, NoticePort, SystemClock};
 use vpce_guard_service::{GuardError, SCHEDULE_TRIGGER};
 
@@ -24,8 +27,21 @@ pub async fn publish_org_summary(
     {
         return Ok(());
     }
-    let record = match ledger.get(sweep_id).await {
-        Ok(Some(record)) => record,
+    let read = async {
+        let Some(sweep) = ledger.get(sweep_id).await? else {
+            return Ok(None);
+        };
+        let items = ledger.items(sweep_id).await?;
+        let late: Vec<LateItem> = ledger
+            .late_items()
+            .await?
+            .into_iter()
+            .filter(|l| l.sweep_id != sweep_id)
+            .collect();
+        Ok::<_, vpce_guard_core::error::ApiError>(Some((sweep, items, late)))
+    };
+    let (sweep, items, late) = match read.await {
+        Ok(Some(found)) => found,
         Ok(None) => return Ok(()),
         Err(e) => {
             let _ = ledger.release_summary(sweep_id).await;
@@ -39,8 +55,8 @@ pub async fn publish_org_summary(
         mode: context.config().run.mode,
         generated_at: SystemClock.now_rfc3339(),
     };
-    let report = OrgSweepReport::from_record(&record);
-    info!(%sweep_id, items = report.items_total, failed = report.items_failed, "organization sweep complete");
+    let report = OrgSweepReport::new(&sweep, tally(&sweep, items), late.clone());
+    info!(%sweep_id, items = report.items_total, failed = report.items_failed, unfinished = report.items_unfinished_count, late = late.len(), "organization sweep summarised");
     let notice = Notice::org_sweep_summary(&ctx, report);
     if let Err(source) = context
         .notices()
@@ -54,6 +70,10 @@ pub async fn publish_org_summary(
             unpublished: 1,
             source,
         }));
+    }
+    // Published: a failure to tidy up only means the next summary repeats the late items.
+    if let Err(e) = ledger.close(sweep_id, &late).await {
+        error!(error = %e, %sweep_id, "could not close the sweep in the ledger");
     }
     Ok(())
 }

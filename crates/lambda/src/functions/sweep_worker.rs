@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use futures::stream::{self, StreamExt};
 use lambda_runtime::LambdaEvent;
-use tracing::{error, warn};
-use vpce_guard_adapters::{ItemOutcome, SweepLedger};
-use vpce_guard_core::org::{is_final_attempt, WorkItem};
+use tracing::{error, info, warn};
+use vpce_guard_adapters::{Recorded, SweepLedger};
+use vpce_guard_core::org::{is_final_attempt, ItemResult, WorkItem};
 use vpce_guard_service::SCHEDULE_TRIGGER;
 
 use super::org_summary::publish_org_summary;
@@ -118,7 +118,7 @@ async fn work_on(
     )
     .await;
     let outcome = match (&result.summary, &result.error) {
-        (Some(summary), None) => ItemOutcome::Succeeded(summary.counters),
+        (Some(summary), None) => ItemResult::Succeeded(summary.counters),
         (_, error) => {
             let error = error.clone().unwrap_or_else(|| "unknown error".to_string());
             if !final_attempt {
@@ -126,13 +126,21 @@ async fn work_on(
                 return false;
             }
             error!(account = %item.account_id, region = %item.region, %error, "work item failed on its last delivery; it goes to the dead-letter queue");
-            ItemOutcome::Failed(error)
+            ItemResult::Failed(error)
         }
     };
-    let succeeded = matches!(outcome, ItemOutcome::Succeeded(_));
-    let record = match ledger.record(item, &outcome).await {
-        Ok(Some(record)) => record,
-        Ok(None) => {
+    let succeeded = matches!(outcome, ItemResult::Succeeded(_));
+    let sweep = match ledger.record(item, &outcome).await {
+        Ok(Recorded::Counted(sweep)) => sweep,
+        Ok(Recorded::Duplicate) => {
+            info!(sweep_id = %item.sweep_id, account = %item.account_id, region = %item.region, "already tallied (a redelivery)");
+            return succeeded;
+        }
+        Ok(Recorded::Late) => {
+            info!(sweep_id = %item.sweep_id, account = %item.account_id, region = %item.region, "tallied after the sweep's summary; the next summary reports it");
+            return succeeded;
+        }
+        Ok(Recorded::UnknownSweep) => {
             warn!(sweep_id = %item.sweep_id, "the ledger does not know this sweep; the item is not tallied");
             return succeeded;
         }
@@ -142,7 +150,7 @@ async fn work_on(
             return false;
         }
     };
-    if record.is_complete() {
+    if sweep.is_complete() {
         if let Err(e) = publish_org_summary(session, ledger, &item.sweep_id).await {
             error!(error = %e, "could not publish the organization sweep summary; retrying the item");
             return false;
