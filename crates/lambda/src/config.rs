@@ -221,7 +221,7 @@ impl OrgConfig {
         };
         let sweep_deadline = if get("SWEEP_DEADLINE_MINUTES").is_some() {
             std::time::Duration::from_secs(
-                whole_number(get, "SWEEP_DEADLINE_MINUTES", 1..=10_080, 0)? * 60,
+                whole_number(get, "SWEEP_DEADLINE_MINUTES", 0..=10_080, 0)? * 60,
             )
         } else {
             get("SWEEP_SCHEDULE")
