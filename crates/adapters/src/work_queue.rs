@@ -42,7 +42,7 @@ impl WorkQueueAdapter {
         // Owned batches and clients: the futures borrow nothing, so the caller's future stays
         // `Send` for any lifetime (the Lambda runtime needs that).
         let batches: Vec<Vec<WorkItem>> = items.chunks(MAX_SQS_BATCH).map(<[_]>::to_vec).collect();
-        let results: Vec<Result<(usize, usize, Option<String>), String>> = stream::iter(batches)
+        let results: Vec<Result<BatchOutcome, String>> = stream::iter(batches)
             .map(|batch| send_batch(self.client.clone(), self.queue_url.clone(), batch))
             .buffer_unordered(SEND_CONCURRENCY)
             .collect()
@@ -52,11 +52,11 @@ impl WorkQueueAdapter {
         let mut first_error: Option<String> = None;
         for result in results {
             match result {
-                Ok((batch_calls, batch_not_sent, error)) => {
-                    calls += batch_calls;
-                    not_sent += batch_not_sent;
+                Ok(batch) => {
+                    calls += batch.calls;
+                    not_sent += batch.not_sent;
                     if first_error.is_none() {
-                        first_error = error;
+                        first_error = batch.first_error;
                     }
                 }
                 Err(error) => {
@@ -79,12 +79,21 @@ impl WorkQueueAdapter {
     }
 }
 
-/// One batch, its rejected entries retried once: (calls, entries not sent, first error).
+/// How one batch went.
+struct BatchOutcome {
+    /// SendMessageBatch calls made (2 when some entries were retried).
+    calls: usize,
+    /// Entries SQS still rejected after the retry.
+    not_sent: usize,
+    first_error: Option<String>,
+}
+
+/// One batch, its rejected entries retried once.
 async fn send_batch(
     client: Client,
     queue_url: String,
     batch: Vec<WorkItem>,
-) -> Result<(usize, usize, Option<String>), String> {
+) -> Result<BatchOutcome, String> {
     let mut calls = 0;
     let mut first_error: Option<String> = None;
     let mut pending: Vec<&WorkItem> = batch.iter().collect();
@@ -118,5 +127,9 @@ async fn send_batch(
         }
         pending.retain(|item| failed.contains(&item.key()));
     }
-    Ok((calls, pending.len(), first_error))
+    Ok(BatchOutcome {
+        calls,
+        not_sent: pending.len(),
+        first_error,
+    })
 }
