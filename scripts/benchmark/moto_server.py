@@ -36,6 +36,14 @@ def patch_moto() -> None:
        group of every interface endpoint rendered): the groups are looked up by id, falling back
        to the original scan when the id is not a key.
 
+    4. DynamoDB's transact_write_items deep-copies every table a transaction touches before it
+       starts (for its rollback), so each transaction costs time proportional to the table and
+       an organization sweep's ledger grows quadratic; the copy also breaks under concurrent
+       requests. The rollback keeps copies of the touched items only and restores those, which is
+       what a cancelled DynamoDB transaction does; transactions run one at a time, as DynamoDB
+       serialises conflicting ones (moto's threads lost concurrent `ADD`s). For the org sweep
+       benchmark (tests/benches/org_sweep.rs).
+
     Both tools of the benchmark run against the same patched server; `--stock-moto` runs moto
     unpatched. tests/ never use these patches: they start a stock moto_server."""
     from collections import Counter as _Counter
@@ -86,7 +94,70 @@ def patch_moto() -> None:
                 return group
         return original_group_from_id(self, group_id)
 
+    import copy as _copy
+    import types as _types
+
+    from moto.dynamodb import models as dynamodb_models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table as _Table
+
+    in_transaction = threading.local()
+
+    def deepcopy(obj, memo=None):  # type: ignore[no-untyped-def]
+        # Inside transact_write_items only, a whole table is "copied" by reference.
+        if getattr(in_transaction, "active", False) and isinstance(obj, _Table):
+            return obj
+        return _copy.deepcopy(obj, memo)
+
+    # The dynamodb models module alone sees this `copy`; every other deepcopy is untouched.
+    dynamodb_models.copy = _types.SimpleNamespace(deepcopy=deepcopy, copy=_copy.copy)
+    original_transact = DynamoDBBackend.transact_write_items
+    # DynamoDB serialises conflicting transactions; moto's threads would interleave them and lose
+    # one of two concurrent `ADD`s.
+    transact_lock = threading.Lock()
+
+    def transact_write_items(self, transact_items):  # type: ignore[no-untyped-def]
+        with transact_lock:
+            return locked_transact_write_items(self, transact_items)
+
+    def locked_transact_write_items(self, transact_items):  # type: ignore[no-untyped-def]
+        # Copies of the touched items (None: absent), put back if the transaction is cancelled.
+        snapshots = []
+        for entry in transact_items:
+            _, op = next(iter(entry.items()))
+            table = self.tables.get(op.get("TableName", ""))
+            if table is None:
+                continue
+            if "Item" in op:
+                key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+                if table.range_key_attr is not None:
+                    key[table.range_key_attr] = op["Item"][table.range_key_attr]
+            else:
+                key = op.get("Key", {})
+            try:
+                current = self.get_item(table.name, key)
+            except Exception:  # noqa: BLE001 - moto answers malformed keys itself below
+                current = None
+            before = _copy.deepcopy(current.to_json()["Attributes"]) if current else None
+            snapshots.append((table.name, key, before))
+        in_transaction.active = True
+        try:
+            return original_transact(self, transact_items)
+        except Exception:
+            for table_name, key, before in snapshots:
+                try:
+                    if before is None:
+                        self.delete_item(table_name, key)
+                    else:
+                        self.put_item(table_name, before)
+                except Exception:  # noqa: BLE001 - best effort, as moto's own rollback
+                    pass
+            raise
+        finally:
+            in_transaction.active = False
+
     tag_models.TagBackend.describe_tags = describe_tags
+    DynamoDBBackend.transact_write_items = transact_write_items
     DomainDispatcherApplication.__call__ = call
     Subnet.available_ip_address_count = property(available_ip_address_count)
     SecurityGroupBackend.get_security_group_from_id = get_security_group_from_id

@@ -324,9 +324,19 @@ impl State {
         let (parts, body) = request.into_parts();
         let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
         let params = form_params(&body);
+        // Query-protocol services (EC2, SNS, STS) name the action in the form body, JSON-protocol
+        // ones (DynamoDB, SQS) in `X-Amz-Target: Service.Action`.
         let action = params
             .get("Action")
             .cloned()
+            .or_else(|| {
+                parts
+                    .headers
+                    .get("x-amz-target")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|target| target.rsplit('.').next())
+                    .map(str::to_string)
+            })
             .unwrap_or_else(|| "unknown".to_string());
         let chosen = self.choose_fault(&action, &body);
         let fault = chosen.map(|(fault, _)| fault);
@@ -461,6 +471,7 @@ impl FaultProxy {
 
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)] // unused where this file is compiled into a benchmark
     use super::*;
 
     #[test]

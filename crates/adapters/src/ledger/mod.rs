@@ -2,8 +2,10 @@
 //! summary is published per sweep, on time or at its deadline, and nothing is lost after it.
 //!
 //! Layout (partition key `sweep_id`, sort key `record`), with no per-sweep size ceiling:
-//! - `(SWEEP, "sweep")`: the sweep record: items queued, `done` (items tallied), accounts,
-//!   Regions, deadline, and `summary_claimed` once a worker or the coordinator took the summary;
+//! - `(SWEEP, "sweep")`: what the sweep covers: accounts, Regions, start, items queued, deadline;
+//! - `(SWEEP, "progress")`: a small record every tally updates: items queued, `done` (items
+//!   tallied), deadline, and `summary_claimed` once a worker or the coordinator took the summary.
+//!   Kept apart from the account list so a tally writes about 100 bytes, not the whole list;
 //! - `(SWEEP, "item#ACCOUNT_REGION")`: one record per item, written once (conditional put), in
 //!   the same transaction as the `done` count (`record`);
 //! - `("#open", SWEEP)`: the sweeps not yet summarised, with their deadlines, so the coordinator
@@ -37,6 +39,7 @@ pub const MAX_ERROR_CHARS: usize = 300;
 const PARTITION_KEY: &str = "sweep_id";
 const SORT_KEY: &str = "record";
 const SWEEP_RECORD: &str = "sweep";
+const PROGRESS_RECORD: &str = "progress";
 const ITEM_PREFIX: &str = "item#";
 const OPEN_PARTITION: &str = "#open";
 const LATE_PARTITION: &str = "#late";
@@ -82,8 +85,8 @@ impl SweepLedger {
         }
     }
 
-    /// Opens the sweep before its items are queued (the sweep record and its `#open` entry, in
-    /// one transaction). Returns `false` when it already existed (a retried coordinator
+    /// Opens the sweep before its items are queued (its records and its `#open` entry, in one
+    /// transaction). Returns `false` when it already existed (a retried coordinator
     /// invocation re-queues the same items; recording them is idempotent).
     pub async fn start(
         &self,
@@ -95,10 +98,16 @@ impl SweepLedger {
     ) -> Result<bool, ApiError> {
         use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
         let items_total = (accounts.len() * regions.len()) as i64;
+        let mut progress = key(sweep_id, PROGRESS_RECORD);
+        progress.extend([
+            ("items_total".to_string(), n(items_total)),
+            ("done".to_string(), n(0)),
+            ("deadline_at".to_string(), n(deadline_at)),
+            ("expires_at".to_string(), n(expires_at())),
+        ]);
         let mut sweep = key(sweep_id, SWEEP_RECORD);
         sweep.extend([
             ("items_total".to_string(), n(items_total)),
-            ("done".to_string(), n(0)),
             (
                 "accounts".to_string(),
                 AttributeValue::L(accounts.iter().map(|a| s(a.as_str())).collect()),
@@ -129,6 +138,7 @@ impl SweepLedger {
             .client
             .transact_write_items()
             .transact_items(put(sweep)?)
+            .transact_items(put(progress)?)
             .transact_items(put(open)?)
             .send()
             .await;
@@ -145,7 +155,7 @@ impl SweepLedger {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(sweep_id, SWEEP_RECORD)))
+            .set_key(Some(key(sweep_id, PROGRESS_RECORD)))
             .update_expression("SET summary_claimed = :yes")
             .condition_expression(
                 "attribute_exists(sweep_id) AND attribute_not_exists(summary_claimed)",
@@ -161,7 +171,7 @@ impl SweepLedger {
         self.client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(sweep_id, SWEEP_RECORD)))
+            .set_key(Some(key(sweep_id, PROGRESS_RECORD)))
             .update_expression("REMOVE summary_claimed")
             .send()
             .await

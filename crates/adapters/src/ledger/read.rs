@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{
-    key, s, SweepLedger, ITEM_PREFIX, LATE_PARTITION, OPEN_PARTITION, PARTITION_KEY, SORT_KEY,
-    SWEEP_RECORD,
+    key, s, SweepLedger, ITEM_PREFIX, LATE_PARTITION, OPEN_PARTITION, PARTITION_KEY,
+    PROGRESS_RECORD, SORT_KEY, SWEEP_RECORD,
 };
 use crate::sdk_error::api_error;
 use vpce_guard_core::counters::RunCounters;
@@ -47,27 +47,46 @@ fn result_of(item: &Item) -> ItemResult {
 }
 
 impl SweepLedger {
-    /// The sweep record (strongly consistent).
+    /// The sweep: what it covers and how far it is (two consistent reads).
     pub async fn get(&self, sweep_id: &str) -> Result<Option<SweepRecord>, ApiError> {
+        let Some(mut sweep) = self.progress(sweep_id).await? else {
+            return Ok(None);
+        };
+        if let Some(item) = self.read(sweep_id, SWEEP_RECORD).await? {
+            sweep.accounts = strings(&item, "accounts");
+            sweep.regions = strings(&item, "regions");
+            sweep.started_at = text(&item, "started_at");
+        }
+        Ok(Some(sweep))
+    }
+
+    /// How far the sweep is (totals, deadline, claim; not what it covers): what a worker reads
+    /// after each item, one small record however large the organization.
+    pub async fn progress(&self, sweep_id: &str) -> Result<Option<SweepRecord>, ApiError> {
+        Ok(self
+            .read(sweep_id, PROGRESS_RECORD)
+            .await?
+            .map(|item| SweepRecord {
+                sweep_id: text(&item, PARTITION_KEY),
+                items_total: u64::try_from(number(&item, "items_total")).unwrap_or(0),
+                done: u64::try_from(number(&item, "done")).unwrap_or(0),
+                deadline_at: number(&item, "deadline_at"),
+                summarised: item.contains_key("summary_claimed"),
+                ..SweepRecord::default()
+            }))
+    }
+
+    async fn read(&self, partition: &str, sort: &str) -> Result<Option<Item>, ApiError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(sweep_id, SWEEP_RECORD)))
+            .set_key(Some(key(partition, sort)))
             .consistent_read(true)
             .send()
             .await
             .map_err(|e| api_error("GetItem", e))?;
-        Ok(out.item().map(|item| SweepRecord {
-            sweep_id: text(item, PARTITION_KEY),
-            items_total: u64::try_from(number(item, "items_total")).unwrap_or(0),
-            done: u64::try_from(number(item, "done")).unwrap_or(0),
-            accounts: strings(item, "accounts"),
-            regions: strings(item, "regions"),
-            started_at: text(item, "started_at"),
-            deadline_at: number(item, "deadline_at"),
-            summarised: item.contains_key("summary_claimed"),
-        }))
+        Ok(out.item().cloned())
     }
 
     /// Every record of `partition` whose sort key starts with `prefix` (paginated, consistent).

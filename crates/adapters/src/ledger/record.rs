@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 use super::{
     expires_at, item_key, key, late_key, n, s, SweepLedger, LATE_PARTITION, MAX_ERROR_CHARS,
-    SWEEP_RECORD,
+    PROGRESS_RECORD,
 };
 use crate::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
@@ -21,7 +21,7 @@ const CONDITIONAL_CHECK_FAILED: &str = "ConditionalCheckFailed";
 /// What recording an item did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recorded {
-    /// Tallied before the summary; the sweep as it stands afterwards.
+    /// Tallied before the summary; the sweep's progress afterwards (no account list).
     Counted(SweepRecord),
     /// Already tallied (a redelivered message): not counted again.
     Duplicate,
@@ -59,7 +59,7 @@ impl SweepLedger {
         let on_time = self.tally_transaction(item, result, false)?;
         match on_time.send().await {
             Ok(_) => {
-                return Ok(match self.get(&item.sweep_id).await? {
+                return Ok(match self.progress(&item.sweep_id).await? {
                     Some(sweep) => Recorded::Counted(sweep),
                     None => Recorded::UnknownSweep,
                 })
@@ -71,7 +71,7 @@ impl SweepLedger {
             },
         }
         // The sweep is unknown, or its summary is out: the item is late.
-        if self.get(&item.sweep_id).await?.is_none() {
+        if self.progress(&item.sweep_id).await?.is_none() {
             return Ok(Recorded::UnknownSweep);
         }
         let late = self.tally_transaction(item, result, true)?;
@@ -118,7 +118,7 @@ impl SweepLedger {
         };
         let count = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(key(&item.sweep_id, SWEEP_RECORD)))
+            .set_key(Some(key(&item.sweep_id, PROGRESS_RECORD)))
             .update_expression(expression)
             .condition_expression(condition)
             .expression_attribute_values(":one", n(1))

@@ -2,12 +2,13 @@
 //! their deadline, choose the accounts, open the sweep in the ledger before the first message,
 //! and queue one SQS work item per (account, Region), several batches in flight.
 
+use std::collections::BTreeSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 use tracing::info;
 use vpce_guard_adapters::{OrganizationsAdapter, SweepLedger, WorkQueueAdapter};
-use vpce_guard_core::org::{select_accounts, work_items};
+use vpce_guard_core::org::{select_accounts, work_items, ItemRef};
 
 use super::org_summary::publish_org_summary;
 use crate::context::FunctionContext;
@@ -68,6 +69,28 @@ pub async fn fan_out(
         .start(sweep_id, &accounts, &regions, started_at, deadline_at)
         .await
         .map_err(FunctionError::Ledger)?;
+    // A resumed sweep (the same scheduled event delivered again) re-queues only the items not
+    // tallied yet; an item still in the queue may run twice, and the ledger counts it once.
+    let items = if new_sweep {
+        items
+    } else {
+        let tallied: BTreeSet<ItemRef> = ledger
+            .items(sweep_id)
+            .await
+            .map_err(FunctionError::Ledger)?
+            .into_iter()
+            .map(|r| r.item)
+            .collect();
+        items
+            .into_iter()
+            .filter(|i| {
+                !tallied.contains(&ItemRef {
+                    account_id: i.account_id.clone(),
+                    region: i.region.clone(),
+                })
+            })
+            .collect()
+    };
     let queue = WorkQueueAdapter::new(aws_sdk_sqs::Client::new(context.sdk()), queue_url);
     let send_calls = queue.send(&items).await?;
     info!(%sweep_id, accounts = accounts.len(), regions = regions.len(), items = items.len(), new_sweep, "organization sweep queued");
