@@ -209,3 +209,35 @@ async fn every_item_of_a_sweep_is_tallied_once_however_often_it_is_delivered() {
     assert_eq!(t.counters.vpcs_checked, 3 * 238);
     assert!(t.unfinished.is_empty());
 }
+
+#[tokio::test]
+async fn a_resumed_coordinator_requeues_only_what_is_not_tallied() {
+    let env = Env::new().await;
+    let queue_url = fan_out_infrastructure(&env).await;
+    let regions = format!("{REGION},{SECOND_REGION}");
+    let fleet = env.function(&[
+        ("GUARD_ACCOUNTS", ACCOUNT),
+        ("GUARD_REGIONS", &regions),
+        ("WORK_QUEUE_URL", &queue_url),
+        ("SWEEP_TABLE_NAME", TABLE),
+    ]);
+    let first = compliance_sweep(&fleet, schedule("sweep-r"))
+        .await
+        .expect("coordinator");
+    assert_eq!(first["resumed"], false, "{first}");
+    assert_eq!(first["work_items"], 2);
+    deliver(&fleet, &WorkItem::new("sweep-r", ACCOUNT, REGION), 1).await;
+
+    // The same scheduled event again (a retried or re-driven coordinator): the same sweep.
+    let again = compliance_sweep(&fleet, schedule("sweep-r"))
+        .await
+        .expect("coordinator");
+    assert_eq!(again["resumed"], true, "{again}");
+    assert_eq!(
+        again["work_items"], 1,
+        "only the untallied item is queued again"
+    );
+    let ledger = SweepLedger::new(aws_sdk_dynamodb::Client::new(&env.sdk), TABLE);
+    let sweep = ledger.get("sweep-r").await.unwrap().expect("sweep");
+    assert_eq!((sweep.items_total, sweep.done), (2, 1));
+}
