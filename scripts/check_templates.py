@@ -4,7 +4,10 @@
 1. the member role of member-role.yaml has exactly the EC2 statements of template.yaml's
    GuardEc2Policy (the guard needs the same permissions in a member account as at home);
 2. every environment variable the code reads (crates/lambda/src/config.rs) is set in template.yaml and
-   documented in the README's configuration table.
+   documented in the README's configuration table;
+3. every function has an Errors alarm and every dead-letter queue a depth alarm (each with the
+   Condition of what it watches), the ActionsFailed and sweep-not-run alarms exist, and every alarm
+   notifies.
 """
 import pathlib
 import re
@@ -36,6 +39,94 @@ def load(name):
     return yaml.load((ROOT / name).read_text(), Loader=CfnLoader)
 
 
+def _condition(resource):
+    return resource.get("Condition")
+
+
+def _dimension_values(alarm):
+    return [d.get("Value") for d in alarm["Properties"].get("Dimensions", [])]
+
+
+def _is_getatt(value, logical_id, attribute):
+    """!GetAtt X.Attr loads as {"GetAtt": "X.Attr"}; the long form as {"Fn::GetAtt": [X, Attr]}."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    (key, target), = value.items()
+    if key not in ("GetAtt", "Fn::GetAtt"):
+        return False
+    if isinstance(target, str):
+        target = target.split(".", 1)
+    return list(target) == [logical_id, attribute]
+
+
+def check_alarms(resources):
+    """Every function and dead-letter queue has its alarm; returns (failures, summary)."""
+    failures = []
+    alarms = {lid: r for lid, r in resources.items() if r.get("Type") == "AWS::CloudWatch::Alarm"}
+    functions = [lid for lid, r in resources.items() if r.get("Type") == "AWS::Serverless::Function"]
+    queues = [
+        lid for lid, r in resources.items()
+        if r.get("Type") == "AWS::SQS::Queue" and lid.endswith("DeadLetterQueue")
+    ]
+
+    def matching(namespace, metric, predicate):
+        return [
+            lid for lid, a in alarms.items()
+            if a["Properties"].get("Namespace") == namespace
+            and a["Properties"].get("MetricName") == metric
+            and predicate(a)
+        ]
+
+    for fn in functions:
+        found = matching("AWS/Lambda", "Errors", lambda a: {"Ref": fn} in _dimension_values(a))
+        if not found:
+            failures.append(f"function {fn} has no AWS/Lambda Errors alarm (FunctionName !Ref {fn})")
+        for lid in found:
+            if _condition(alarms[lid]) != _condition(resources[fn]):
+                failures.append(
+                    f"alarm {lid} has Condition {_condition(alarms[lid])}, its function {fn} has "
+                    f"{_condition(resources[fn])}"
+                )
+    for queue in queues:
+        found = matching(
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            lambda a: any(_is_getatt(v, queue, "QueueName") for v in _dimension_values(a)),
+        )
+        if not found:
+            failures.append(
+                f"dead-letter queue {queue} has no ApproximateNumberOfMessagesVisible alarm "
+                f"(QueueName !GetAtt {queue}.QueueName)"
+            )
+        for lid in found:
+            if _condition(alarms[lid]) != _condition(resources[queue]):
+                failures.append(
+                    f"alarm {lid} has Condition {_condition(alarms[lid])}, its queue {queue} has "
+                    f"{_condition(resources[queue])}"
+                )
+    if not matching("VpceGuard", "ActionsFailed", lambda a: not a["Properties"].get("Dimensions")):
+        failures.append("no alarm on VpceGuard ActionsFailed without dimensions (all accounts and Regions)")
+    sweep = alarms.get("SweepNotRunAlarm", {}).get("Properties", {})
+    if not (
+        sweep.get("MetricName") == "Invocations"
+        and {"Ref": "ComplianceSweepFunction"} in _dimension_values(alarms["SweepNotRunAlarm"])
+        and sweep.get("TreatMissingData") == "breaching"
+    ):
+        failures.append(
+            "SweepNotRunAlarm is missing or does not watch ComplianceSweepFunction's Invocations "
+            "with missing data breaching"
+        )
+    for lid, alarm in sorted(alarms.items()):
+        for actions in ("AlarmActions", "OKActions"):
+            if not alarm["Properties"].get(actions):
+                failures.append(f"alarm {lid} has no {actions}")
+    summary = (
+        f"{len(alarms)} alarms: Errors of {len(functions)} functions, depth of {len(queues)} "
+        f"dead-letter queues, ActionsFailed, SweepNotRun"
+    )
+    return failures, summary
+
+
 def main():
     failures = []
     central = load("template.yaml")["Resources"]
@@ -64,12 +155,15 @@ def main():
     if len(read) < 10:
         failures.append(f"found only {len(read)} variables in crates/lambda/src/config.rs: {sorted(read)}")
 
+    alarm_failures, alarm_summary = check_alarms(central)
+    failures += alarm_failures
+
     for failure in failures:
         print(f"check_templates: {failure}", file=sys.stderr)
     if failures:
         return 1
     print(f"check_templates: member role matches GuardEc2Policy ({len(home)} statements); "
-          f"{len(read)} environment variables set and documented")
+          f"{len(read)} environment variables set and documented; {alarm_summary}")
     return 0
 
 

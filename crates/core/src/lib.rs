@@ -6,7 +6,8 @@
 //! - vocabulary: [`baseline`] (the desired endpoint set), [`model`] (what EC2 shows),
 //!   [`policy`] (run settings: mode, exemptions), [`counters`] (the one set of run counters);
 //! - decisions: [`planner`] (findings and remedies per VPC), [`cost`], [`token`] (idempotency);
-//! - messages: [`events`] (EventBridge triggers), [`notice`] (what is published), [`outbox`]
+//! - messages: [`events`] (EventBridge triggers), [`notice`] (what is published), [`emf`] (the
+//!   run's counters as CloudWatch metrics in a log line), [`outbox`]
 //!   (notices kept on a VPC tag when publishing failed), [`org`] (organization sweeps);
 //! - [`ids`] and [`time`]: AWS id syntax, STS session names, RFC 3339;
 //! - [`ports`]: what a guard run needs from the outside world, implemented by the adapters crate.
@@ -14,6 +15,7 @@
 pub mod baseline;
 pub mod cost;
 pub mod counters;
+pub mod emf;
 pub mod error;
 pub mod events;
 pub mod ids;

@@ -31,6 +31,9 @@ pub struct GuardConfig {
     /// made by these roles, or by the member role, are the guard's own remediation coming back
     /// and are ignored (the EventBridge rule drops them first; this is defence in depth).
     pub guard_role_arns: BTreeSet<String>,
+    /// `METRICS_BY_ACCOUNT`: the run metrics also per `[Account, Region]` (default true), not
+    /// only for the whole deployment.
+    pub metrics_by_account: bool,
 }
 
 /// Upper bound for `API_TIMEOUT_SECONDS`: below Lambda's 900-second limit.
@@ -351,6 +354,20 @@ impl GuardConfig {
             0..=600,
             DEFAULT_RELEASE_WAIT_SECONDS,
         )?;
+        let metrics_by_account = match get("METRICS_BY_ACCOUNT")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "METRICS_BY_ACCOUNT",
+                    value: other.to_string(),
+                    reason: "expected `true` or `false`".to_string(),
+                })
+            }
+        };
         let org = OrgConfig::from_lookup(&get)?;
         let guard_role_arns: BTreeSet<String> = get("GUARD_ROLE_ARNS")
             .unwrap_or_default()
@@ -380,6 +397,7 @@ impl GuardConfig {
             api_timeout,
             org,
             guard_role_arns,
+            metrics_by_account,
         })
     }
 

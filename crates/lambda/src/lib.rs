@@ -6,6 +6,7 @@
 //! - [`routing`]: which function an event is for;
 //! - [`functions`]: one entry point per Lambda function, the code the tests drive;
 //! - [`diagnostics`] and [`error`]: how a failed invocation is reported;
+//! - [`metrics`]: each run's counters as an Embedded Metric Format line on stdout;
 //! - [`serve`]: the whole `main` of every function binary.
 
 pub mod config;
@@ -13,6 +14,7 @@ pub mod context;
 pub mod diagnostics;
 pub mod error;
 pub mod functions;
+pub mod metrics;
 pub mod routing;
 pub mod session;
 

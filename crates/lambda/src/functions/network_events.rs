@@ -10,6 +10,7 @@ use vpce_guard_service::CallOutcome;
 
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
+use crate::metrics::emit_run_metrics;
 use crate::routing::{api_call_of, ignored, summary_json, Routed};
 use crate::session::Session;
 
@@ -52,9 +53,18 @@ pub async fn network_events(
         )));
     }
     let guard = session.guard(&call.account_id, &call.region).await?;
+    let (account_id, region) = (call.account_id.clone(), call.region.clone());
     // Boxed: the guard's future is deep; a pointer keeps the runtime's future small.
     match Box::pin(guard.run_for_call(call)).await? {
-        CallOutcome::Guarded(report) => Ok(summary_json(&report.summary)),
+        CallOutcome::Guarded(report) => {
+            emit_run_metrics(
+                &report.summary.counters,
+                &account_id,
+                &region,
+                context.config().metrics_by_account,
+            );
+            Ok(summary_json(&report.summary))
+        }
         CallOutcome::Ignored { reason } => Ok(ignored(reason)),
         CallOutcome::Released(release) => Ok(serde_json::json!({
             "released": release.report,

@@ -6,6 +6,7 @@ use tracing::error;
 use vpce_guard_core::notice::RunSummary;
 
 use crate::error::FunctionError;
+use crate::metrics::emit_run_metrics;
 use crate::session::Session;
 
 /// How one Region's sweep ended.
@@ -45,17 +46,25 @@ pub async fn sweep_one(
         Ok::<_, FunctionError>(report.summary)
     });
     match run.await {
-        Ok(summary) => RegionResult {
-            account_id: account_id.to_string(),
-            region: region.to_string(),
-            status: if summary.counters.actions_failed > 0 {
-                RegionStatus::Failed
-            } else {
-                RegionStatus::Succeeded
-            },
-            summary: Some(summary),
-            error: None,
-        },
+        Ok(summary) => {
+            emit_run_metrics(
+                &summary.counters,
+                account_id,
+                region,
+                session.context().config().metrics_by_account,
+            );
+            RegionResult {
+                account_id: account_id.to_string(),
+                region: region.to_string(),
+                status: if summary.counters.actions_failed > 0 {
+                    RegionStatus::Failed
+                } else {
+                    RegionStatus::Succeeded
+                },
+                summary: Some(summary),
+                error: None,
+            }
+        }
         Err(e) => {
             error!(%account_id, %region, error = %e, "guard run failed");
             RegionResult {

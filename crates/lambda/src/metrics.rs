@@ -1,0 +1,21 @@
+//! The run's counters as CloudWatch metrics: one Embedded Metric Format line on stdout per guard
+//! run, which CloudWatch Logs turns into the `VpceGuard` metrics the template's alarms and
+//! dashboard use (no API call, no `cloudwatch:PutMetricData`).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use vpce_guard_core::counters::RunCounters;
+use vpce_guard_core::emf::emf_record;
+
+/// Writes the EMF line of one run in `account_id` and `region` to stdout (`by_account`:
+/// `METRICS_BY_ACCOUNT`).
+pub fn emit_run_metrics(counters: &RunCounters, account_id: &str, region: &str, by_account: bool) {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    let line = emf_record(counters, account_id, region, now_ms, by_account).to_string();
+    // `println!` writes the whole line under stdout's lock, so lines of concurrent runs never
+    // interleave inside it (and test harnesses capture it like any other output).
+    println!("{line}");
+}
