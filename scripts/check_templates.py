@@ -3,7 +3,7 @@
 
 1. the member role of member-role.yaml has exactly the EC2 statements of template.yaml's
    GuardEc2Policy (the guard needs the same permissions in a member account as at home);
-2. every environment variable the code reads (crates/lambda/src/config.rs) is set in template.yaml and
+2. every environment variable the code reads (crates/lambda/src/config/) is set in template.yaml and
    documented in the README's configuration table;
 3. every function has an Errors alarm and every dead-letter queue a depth alarm (each with the
    Condition of what it watches), the ActionsFailed and sweep-not-run alarms exist, and every alarm
@@ -141,7 +141,11 @@ def main():
             f"member-role.yaml's statements differ from GuardEc2Policy: {home_ids} vs {away_ids}"
         )
 
-    config = (ROOT / "crates" / "lambda" / "src" / "config.rs").read_text()
+    config = "\n".join(
+        path.read_text()
+        for path in sorted((ROOT / "crates" / "lambda" / "src" / "config").glob("*.rs"))
+        if path.name != "tests.rs"
+    )
     read = set(re.findall(r'get\("([A-Z][A-Z0-9_]+)"\)', config))
     read |= set(re.findall(r'checked\(\s*"([A-Z][A-Z0-9_]+)"', config))
     read |= set(re.findall(r'whole_number\(\s*&get,\s*"([A-Z][A-Z0-9_]+)"', config))
@@ -149,11 +153,11 @@ def main():
     readme = (ROOT / "README.md").read_text()
     for name in sorted(read):
         if not re.search(rf"^\s+{name}:", template_text, re.M):
-            failures.append(f"{name} is read by crates/lambda/src/config.rs but not set in template.yaml")
+            failures.append(f"{name} is read by crates/lambda/src/config/ but not set in template.yaml")
         if f"`{name}`" not in readme:
-            failures.append(f"{name} is read by crates/lambda/src/config.rs but not documented in README.md")
+            failures.append(f"{name} is read by crates/lambda/src/config/ but not documented in README.md")
     if len(read) < 10:
-        failures.append(f"found only {len(read)} variables in crates/lambda/src/config.rs: {sorted(read)}")
+        failures.append(f"found only {len(read)} variables in crates/lambda/src/config/: {sorted(read)}")
 
     alarm_failures, alarm_summary = check_alarms(central)
     failures += alarm_failures

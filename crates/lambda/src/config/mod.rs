@@ -1,0 +1,208 @@
+//! Configuration, read once at cold start from environment variables into typed structs: the
+//! run policy every guard run follows ([`RunSettings`], from the core) and the deployment's own
+//! settings (topic, timeouts, regions, accounts, queues). `org` holds the organization-scale
+//! settings, `values` the parsing shared by both.
+
+mod org;
+#[cfg(test)]
+mod tests;
+mod values;
+
+pub use org::{MemberRole, OrgConfig, DEFAULT_WORK_MAX_RECEIVE_COUNT};
+use values::whole_number;
+
+use std::collections::BTreeSet;
+
+use vpce_guard_core::baseline::BaselineDocument;
+use vpce_guard_core::error::ConfigError;
+use vpce_guard_core::events::{is_role_arn, OwnRoles};
+use vpce_guard_core::policy::{
+    Mode, RunSettings, DEFAULT_EXEMPT_TAG_KEY, DEFAULT_RELEASE_HOLD_HOURS,
+    DEFAULT_RELEASE_WAIT_SECONDS, DEFAULT_REMEDIATION_CONCURRENCY, MAX_REMEDIATION_CONCURRENCY,
+};
+
+/// Everything a deployed function reads from its environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuardConfig {
+    /// `GUARD_MODE`, `GUARD_BASELINE`, `EXEMPT_TAG_KEY`, `ENABLE_VPC_DNS`,
+    /// `REMEDIATION_CONCURRENCY`: how every guard run behaves.
+    pub run: RunSettings,
+    /// `NOTICE_TOPIC_ARN`: SNS topic for drift and remediation notices (required).
+    pub notice_topic_arn: String,
+    /// `API_TIMEOUT_SECONDS`: how long one AWS request attempt may take (default 30, 1..=840);
+    /// a whole call, retries included, may take three times that.
+    pub api_timeout: std::time::Duration,
+    /// Regions, accounts and the fan-out queue (organization scale).
+    pub org: OrgConfig,
+    /// `GUARD_ROLE_ARNS`: the functions' own IAM roles (comma list). CloudTrail records of calls
+    /// made by these roles, or by the member role, are the guard's own remediation coming back
+    /// and are ignored (the EventBridge rule drops them first; this is defence in depth).
+    pub guard_role_arns: BTreeSet<String>,
+    /// `METRICS_BY_ACCOUNT`: the run metrics also per `[Account, Region]` (default true), not
+    /// only for the whole deployment.
+    pub metrics_by_account: bool,
+}
+
+/// Upper bound for `API_TIMEOUT_SECONDS`: below Lambda's 900-second limit.
+pub const MAX_API_TIMEOUT_SECONDS: u64 = 840;
+
+impl GuardConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let mode = match get("GUARD_MODE").as_deref() {
+            None | Some("report") => Mode::Report,
+            Some("remediate") => Mode::Remediate,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "GUARD_MODE",
+                    value: other.to_string(),
+                    reason: "expected `remediate` or `report`".to_string(),
+                })
+            }
+        };
+        let baseline = match get("GUARD_BASELINE") {
+            None => BaselineDocument::standard(),
+            Some(text) => BaselineDocument::parse(&text)?,
+        };
+        let notice_topic_arn = get("NOTICE_TOPIC_ARN").ok_or(ConfigError::Missing {
+            name: "NOTICE_TOPIC_ARN",
+        })?;
+        if !notice_topic_arn.starts_with("arn:") || notice_topic_arn.split(':').count() < 6 {
+            return Err(ConfigError::Invalid {
+                name: "NOTICE_TOPIC_ARN",
+                value: notice_topic_arn,
+                reason: "expected an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)".to_string(),
+            });
+        }
+        let exempt_tag_key =
+            get("EXEMPT_TAG_KEY").unwrap_or_else(|| DEFAULT_EXEMPT_TAG_KEY.to_string());
+        if exempt_tag_key.len() > 128 {
+            return Err(ConfigError::Invalid {
+                name: "EXEMPT_TAG_KEY",
+                value: exempt_tag_key,
+                reason: "tag keys are at most 128 characters".to_string(),
+            });
+        }
+        let enable_vpc_dns = match get("ENABLE_VPC_DNS")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "ENABLE_VPC_DNS",
+                    value: other.to_string(),
+                    reason: "expected `true` or `false`".to_string(),
+                })
+            }
+        };
+        let remediation_concurrency = match get("REMEDIATION_CONCURRENCY") {
+            None => DEFAULT_REMEDIATION_CONCURRENCY,
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if (1..=MAX_REMEDIATION_CONCURRENCY).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "REMEDIATION_CONCURRENCY",
+                        value: text,
+                        reason: format!(
+                            "expected a whole number from 1 to {MAX_REMEDIATION_CONCURRENCY}"
+                        ),
+                    })
+                }
+            },
+        };
+        let api_timeout = match get("API_TIMEOUT_SECONDS") {
+            None => std::time::Duration::from_secs(30),
+            Some(text) => match text.parse::<u64>() {
+                Ok(n) if (1..=MAX_API_TIMEOUT_SECONDS).contains(&n) => {
+                    std::time::Duration::from_secs(n)
+                }
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "API_TIMEOUT_SECONDS",
+                        value: text,
+                        reason: format!(
+                            "expected a whole number of seconds from 1 to {MAX_API_TIMEOUT_SECONDS}"
+                        ),
+                    })
+                }
+            },
+        };
+        let release_hold_hours = whole_number(
+            &get,
+            "RELEASE_HOLD_HOURS",
+            0..=8760,
+            DEFAULT_RELEASE_HOLD_HOURS,
+        )?;
+        let release_wait_seconds = whole_number(
+            &get,
+            "RELEASE_WAIT_SECONDS",
+            0..=600,
+            DEFAULT_RELEASE_WAIT_SECONDS,
+        )?;
+        let metrics_by_account = match get("METRICS_BY_ACCOUNT")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "METRICS_BY_ACCOUNT",
+                    value: other.to_string(),
+                    reason: "expected `true` or `false`".to_string(),
+                })
+            }
+        };
+        let org = OrgConfig::from_lookup(&get)?;
+        let guard_role_arns: BTreeSet<String> = get("GUARD_ROLE_ARNS")
+            .unwrap_or_default()
+            .split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        if let Some(bad) = guard_role_arns.iter().find(|arn| !is_role_arn(arn)) {
+            return Err(ConfigError::Invalid {
+                name: "GUARD_ROLE_ARNS",
+                value: bad.clone(),
+                reason: "expected a comma-separated list of IAM role ARNs (arn:aws:iam::ACCOUNT:role/NAME)".to_string(),
+            });
+        }
+        Ok(Self {
+            run: RunSettings {
+                mode,
+                baseline,
+                exempt_tag_key,
+                enable_vpc_dns,
+                remediation_concurrency,
+                release_hold: std::time::Duration::from_secs(release_hold_hours * 3600),
+                release_wait: std::time::Duration::from_secs(release_wait_seconds),
+            },
+            notice_topic_arn,
+            api_timeout,
+            org,
+            guard_role_arns,
+            metrics_by_account,
+        })
+    }
+
+    /// The roles whose calls are the guard's own: its functions' roles and the member role.
+    pub fn own_roles(&self) -> OwnRoles {
+        OwnRoles {
+            role_arns: self.guard_role_arns.clone(),
+            member_role_name: self.org.member_role.as_ref().map(|r| r.name.clone()),
+        }
+    }
+}
