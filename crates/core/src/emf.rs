@@ -7,6 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::counters::RunCounters;
+use crate::notice::OrgSweepReport;
 
 /// The namespace of every metric the guard emits.
 pub const EMF_NAMESPACE: &str = "VpceGuard";
@@ -52,7 +53,49 @@ pub fn emf_record(
     timestamp_ms: i64,
     by_account: bool,
 ) -> Value {
-    let metrics = run_metrics(counters);
+    let dimensions = if by_account {
+        json!([["Account", "Region"], []])
+    } else {
+        json!([[]])
+    };
+    document(
+        &run_metrics(counters),
+        dimensions,
+        &[("Account", account_id), ("Region", region)],
+        timestamp_ms,
+    )
+}
+
+/// The EMF document of an organization sweep's summary (deployment-wide, no dimensions): the
+/// items that failed or never finished are what the sweep's alarm watches.
+pub fn org_sweep_record(report: &OrgSweepReport, timestamp_ms: i64) -> Value {
+    let count = |v: u64| v as f64;
+    let metrics = [
+        ("OrgSweepItems", "Count", count(report.items_total)),
+        (
+            "OrgSweepItemsSucceeded",
+            "Count",
+            count(report.items_succeeded),
+        ),
+        ("OrgSweepItemsFailed", "Count", count(report.items_failed)),
+        (
+            "OrgSweepItemsUnfinished",
+            "Count",
+            count(report.items_unfinished_count),
+        ),
+        ("OrgSweepLateItems", "Count", report.late_items.len() as f64),
+    ];
+    document(&metrics, json!([[]]), &[], timestamp_ms)
+}
+
+/// An EMF document: the `_aws` directive naming `metrics` under `dimensions`, and every
+/// dimension and metric as a root member.
+fn document(
+    metrics: &[(&str, &str, f64)],
+    dimensions: Value,
+    dimension_values: &[(&str, &str)],
+    timestamp_ms: i64,
+) -> Value {
     let mut root = Map::new();
     root.insert(
         "_aws".to_string(),
@@ -60,11 +103,7 @@ pub fn emf_record(
             "Timestamp": timestamp_ms,
             "CloudWatchMetrics": [{
                 "Namespace": EMF_NAMESPACE,
-                "Dimensions": if by_account {
-                    json!([["Account", "Region"], []])
-                } else {
-                    json!([[]])
-                },
+                "Dimensions": dimensions,
                 "Metrics": metrics
                     .iter()
                     .map(|(name, unit, _)| json!({"Name": name, "Unit": unit}))
@@ -72,8 +111,9 @@ pub fn emf_record(
             }],
         }),
     );
-    root.insert("Account".to_string(), json!(account_id));
-    root.insert("Region".to_string(), json!(region));
+    for (name, value) in dimension_values {
+        root.insert(name.to_string(), json!(value));
+    }
     for (name, _, value) in metrics {
         root.insert(name.to_string(), json!(value));
     }
@@ -129,5 +169,34 @@ mod tests {
             totals_only["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
             json!([[]])
         );
+    }
+
+    #[test]
+    fn an_org_sweep_record_carries_its_item_counts() {
+        use crate::org::{tally, ItemRecord, ItemRef, ItemResult, SweepRecord};
+        let sweep = SweepRecord {
+            sweep_id: "s".into(),
+            items_total: 2,
+            accounts: vec!["111111111111".into()],
+            regions: vec!["us-east-1".into(), "eu-west-1".into()],
+            ..SweepRecord::default()
+        };
+        let failed = ItemRecord {
+            item: ItemRef {
+                account_id: "111111111111".into(),
+                region: "us-east-1".into(),
+            },
+            result: ItemResult::Failed("AccessDenied".into()),
+        };
+        let report = OrgSweepReport::new(&sweep, tally(&sweep, [failed]), Vec::new());
+        let record = org_sweep_record(&report, 5);
+        assert_eq!(record["OrgSweepItems"], 2.0);
+        assert_eq!(record["OrgSweepItemsFailed"], 1.0);
+        assert_eq!(record["OrgSweepItemsUnfinished"], 1.0);
+        let directive = &record["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Dimensions"], json!([[]]));
+        for metric in directive["Metrics"].as_array().unwrap() {
+            assert!(record[metric["Name"].as_str().unwrap()].is_number());
+        }
     }
 }

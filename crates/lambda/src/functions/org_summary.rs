@@ -11,6 +11,7 @@ use vpce_guard_core::ports::{Clock, NoticePort, SystemClock};
 use vpce_guard_service::{GuardError, SCHEDULE_TRIGGER};
 
 use crate::error::FunctionError;
+use crate::metrics::emit_org_sweep_metrics;
 use crate::session::Session;
 
 /// Publishes the org summary once (the ledger's claim picks one worker).
@@ -70,6 +71,9 @@ pub async fn publish_org_summary(
             unpublished: 1,
             source,
         }));
+    }
+    if let Some(report) = &notice.org {
+        emit_org_sweep_metrics(report);
     }
     // Published: a failure to tidy up only means the next summary repeats the late items.
     if let Err(e) = ledger.close(sweep_id, &late).await {
