@@ -17,19 +17,6 @@ use vpce_guard_lambda::ServiceEndpoints;
 
 const RELEASED_TAG: &str = "vpce-guard:released";
 
-async fn converged(env: &Env, second_octet: u8) -> SeededVpc {
-    let seeded = env.two_az_vpc(second_octet).await;
-    let summary = network_events(
-        &env.function(&[]),
-        create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
-    )
-    .await
-    .expect("converge");
-    assert_eq!(n(&summary, "actions_failed"), 0, "{summary}");
-    env.notices().await;
-    seeded
-}
-
 async fn tag_of(env: &Env, resource: &str, key: &str) -> Option<String> {
     env.ec2
         .describe_tags()
@@ -74,7 +61,7 @@ fn ids(value: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_blocked_vpc_deletion_gets_the_guards_resources_back_and_names_the_rest() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     let guard_endpoints: Vec<String> = env
         .endpoints(&seeded.vpc_id)
         .await
@@ -199,15 +186,13 @@ async fn a_blocked_subnet_deletion_moves_the_endpoints_within_the_az() {
         spare.clone()
     };
 
-    let answer = network_events(
-        &env.function(&[]),
-        event(
+    let answer = env
+        .network_event(
+            &[],
             "cloudtrail-delete-subnet-dependency-violation.json",
             &[(SUBNET_PLACEHOLDER, &in_a)],
-        ),
-    )
-    .await
-    .expect("handled");
+        )
+        .await;
 
     assert_eq!(answer["released"]["resource_id"], in_a.as_str(), "{answer}");
     assert_eq!(ids(&answer["released"]["moved"]).len(), 3, "{answer}");
@@ -236,16 +221,14 @@ async fn a_blocked_subnet_deletion_moves_the_endpoints_within_the_az() {
 #[tokio::test]
 async fn report_mode_releases_nothing_and_says_what_it_would_remove() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
-    let answer = network_events(
-        &env.function(&[("GUARD_MODE", "report")]),
-        event(
+    let seeded = env.converged(0).await;
+    let answer = env
+        .network_event(
+            &[("GUARD_MODE", "report")],
             "cloudtrail-delete-vpc-dependency-violation.json",
             &[(VPC_PLACEHOLDER, &seeded.vpc_id)],
-        ),
-    )
-    .await
-    .expect("handled");
+        )
+        .await;
     assert_eq!(ids(&answer["released"]["planned"]).len(), 6, "{answer}");
     assert!(ids(&answer["released"]["deleted"]).is_empty());
     assert_eq!(env.endpoints(&seeded.vpc_id).await.len(), 5);

@@ -10,20 +10,6 @@ use serde_json::Value;
 use vpce_guard_core::planner::Drift;
 use vpce_guard_lambda::functions::network_events;
 
-/// A two-AZ VPC the guard has already converged (every endpoint, the guard's group).
-async fn converged(env: &Env, second_octet: u8) -> SeededVpc {
-    let seeded = env.two_az_vpc(second_octet).await;
-    let summary = network_events(
-        &env.function(&[]),
-        create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
-    )
-    .await
-    .expect("converge");
-    assert_eq!(n(&summary, "actions_failed"), 0, "{summary}");
-    env.notices().await;
-    seeded
-}
-
 fn is_ignored(answer: &Value) -> bool {
     answer["ignored"] == Value::Bool(true)
 }
@@ -37,7 +23,7 @@ fn route_tables_of(endpoint: &aws_sdk_ec2::types::VpcEndpoint) -> Vec<String> {
 #[tokio::test]
 async fn a_default_route_switched_to_nat_makes_the_table_private_and_covered() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     let allocation = env
         .ec2
         .allocate_address()
@@ -69,18 +55,16 @@ async fn a_default_route_switched_to_nat_makes_the_table_private_and_covered() {
         .await
         .unwrap();
 
-    let summary = network_events(
-        &env.function(&[]),
-        event(
+    let summary = env
+        .network_event(
+            &[],
             "cloudtrail-replace-route.json",
             &[
                 (RTB_PLACEHOLDER, &seeded.main_route_table),
                 (NAT_PLACEHOLDER, &nat),
             ],
-        ),
-    )
-    .await
-    .expect("handled");
+        )
+        .await;
 
     assert_eq!(n(&summary, "vpcs_checked"), 1, "{summary}");
     assert_eq!(n(&summary, "actions_applied"), 2, "{summary}");
@@ -117,15 +101,13 @@ async fn a_disassociated_subnet_falls_back_to_the_main_table_and_its_az_is_cover
         .send()
         .await
         .unwrap();
-    let summary = network_events(
-        &env.function(&[]),
-        event(
+    let summary = env
+        .network_event(
+            &[],
             "cloudtrail-disassociate-route-table.json",
             &[(ASSOC_PLACEHOLDER, &association)],
-        ),
-    )
-    .await
-    .expect("handled");
+        )
+        .await;
 
     // The association is gone, so nothing says which VPC it was in: the whole Region is
     // guarded (moto's default VPC included), with the same batched reads as a sweep.
@@ -143,7 +125,7 @@ async fn a_disassociated_subnet_falls_back_to_the_main_table_and_its_az_is_cover
 #[tokio::test]
 async fn someone_elses_duplicate_endpoint_is_reported_at_once() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     // A second logs endpoint, created by hand: the guard does not own it, so it reports it.
     let theirs = env
         .ec2
@@ -161,19 +143,17 @@ async fn someone_elses_duplicate_endpoint_is_reported_at_once() {
         .unwrap()
         .to_string();
 
-    let summary = network_events(
-        &env.function(&[("GUARD_MODE", "report")]),
-        event(
+    let summary = env
+        .network_event(
+            &[("GUARD_MODE", "report")],
             "cloudtrail-create-vpc-endpoint.json",
             &[
                 (VPC_PLACEHOLDER, &seeded.vpc_id),
                 (RTB_PLACEHOLDER, &seeded.private_route_tables[0]),
                 (VPCE_PLACEHOLDER, &theirs),
             ],
-        ),
-    )
-    .await
-    .expect("handled");
+        )
+        .await;
 
     assert_eq!(n(&summary, "vpcs_drifted"), 1, "{summary}");
     let notices = env.notices().await;
@@ -227,18 +207,16 @@ async fn a_cidr_block_taken_away_loses_its_https_rule() {
         .send()
         .await
         .unwrap();
-    let summary = network_events(
-        &env.function(&[]),
-        event(
+    let summary = env
+        .network_event(
+            &[],
             "cloudtrail-disassociate-vpc-cidr-block.json",
             &[
                 (VPC_PLACEHOLDER, &seeded.vpc_id),
                 ("vpc-cidr-assoc-0a1b2c3d4e5f67890", &association),
             ],
-        ),
-    )
-    .await
-    .expect("handled");
+        )
+        .await;
 
     assert_eq!(n(&summary, "actions_applied"), 1, "{summary}");
     let after = sources(env.guard_group(&seeded.vpc_id).await.unwrap());
@@ -248,7 +226,7 @@ async fn a_cidr_block_taken_away_loses_its_https_rule() {
 #[tokio::test]
 async fn rule_changes_on_the_guards_group_are_undone() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     let group = env.guard_group(&seeded.vpc_id).await.unwrap();
     let group_id = group.group_id().unwrap().to_string();
     let only_https_from_the_vpc = |group: aws_sdk_ec2::types::SecurityGroup| {
@@ -273,12 +251,9 @@ async fn rule_changes_on_the_guards_group_are_undone() {
             .send()
             .await
             .unwrap();
-        let summary = network_events(
-            &env.function(&[]),
-            event(sample, &[(SG_PLACEHOLDER, &group_id)]),
-        )
-        .await
-        .expect("handled");
+        let summary = env
+            .network_event(&[], sample, &[(SG_PLACEHOLDER, &group_id)])
+            .await;
         assert_eq!(n(&summary, "actions_applied"), 1, "{sample}: {summary}");
         assert!(only_https_from_the_vpc(
             env.guard_group(&seeded.vpc_id).await.unwrap()
@@ -296,15 +271,13 @@ async fn rule_changes_on_the_guards_group_are_undone() {
         .send()
         .await
         .unwrap();
-    let summary = network_events(
-        &env.function(&[]),
-        event(
+    let summary = env
+        .network_event(
+            &[],
             "cloudtrail-revoke-security-group-ingress.json",
             &[(SG_PLACEHOLDER, &group_id)],
-        ),
-    )
-    .await
-    .expect("handled");
+        )
+        .await;
     assert_eq!(n(&summary, "actions_applied"), 1, "{summary}");
     assert!(only_https_from_the_vpc(
         env.guard_group(&seeded.vpc_id).await.unwrap()
@@ -314,7 +287,7 @@ async fn rule_changes_on_the_guards_group_are_undone() {
 #[tokio::test]
 async fn rule_changes_on_other_groups_are_ignored() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     let theirs = env
         .ec2
         .create_security_group()
@@ -327,28 +300,24 @@ async fn rule_changes_on_other_groups_are_ignored() {
         .group_id()
         .unwrap()
         .to_string();
-    let answer = network_events(
-        &env.function(&[]),
-        event(
+    let answer = env
+        .network_event(
+            &[],
             "cloudtrail-authorize-security-group-ingress.json",
             &[(SG_PLACEHOLDER, &theirs)],
-        ),
-    )
-    .await
-    .expect("handled");
+        )
+        .await;
     assert!(is_ignored(&answer), "{answer}");
     assert!(answer["reason"].as_str().unwrap().contains(&theirs));
 
     // Very old records name the group only by name: not the guard's name, so not even a read.
-    let answer = network_events(
-        &env.function(&[]),
-        event(
+    let answer = env
+        .network_event(
+            &[],
             "cloudtrail-authorize-security-group-ingress-group-name.json",
             &[],
-        ),
-    )
-    .await
-    .expect("handled");
+        )
+        .await;
     assert!(is_ignored(&answer), "{answer}");
     assert!(env.notices().await.is_empty());
 }
@@ -356,7 +325,7 @@ async fn rule_changes_on_other_groups_are_ignored() {
 #[tokio::test]
 async fn the_guards_own_calls_are_ignored() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     let s3 = env.endpoint_for(&seeded.vpc_id, "s3").await[0]
         .vpc_endpoint_id()
         .unwrap()
@@ -391,21 +360,19 @@ async fn the_guards_own_calls_are_ignored() {
     assert_eq!(n(&answer, "vpcs_checked"), 1, "{answer}");
 
     // The member role's calls in a member account, forwarded to the central bus.
-    let answer = network_events(
-        &env.function(&[
-            ("MEMBER_ROLE_NAME", "vpce-guard-member"),
-            ("GUARD_REGIONS", "us-east-1,eu-west-1"),
-        ]),
-        event(
+    let answer = env
+        .network_event(
+            &[
+                ("MEMBER_ROLE_NAME", "vpce-guard-member"),
+                ("GUARD_REGIONS", "us-east-1,eu-west-1"),
+            ],
             "cloudtrail-create-subnet-by-member-role.json",
             &[
                 (VPC_PLACEHOLDER, &seeded.vpc_id),
                 (SUBNET_PLACEHOLDER, &seeded.private_subnets[0]),
             ],
-        ),
-    )
-    .await
-    .expect("handled");
+        )
+        .await;
     assert!(is_ignored(&answer), "{answer}");
     assert!(answer["reason"]
         .as_str()

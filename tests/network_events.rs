@@ -166,24 +166,10 @@ async fn running_twice_changes_nothing_the_second_time() {
 }
 
 /// Converges a seeded VPC and drains its notices.
-async fn converged(env: &Env, second_octet: u8) -> SeededVpc {
-    let seeded = env.two_az_vpc(second_octet).await;
-    let function = env.function(&[]);
-    let summary = network_events(
-        &function,
-        create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
-    )
-    .await
-    .expect("converge");
-    assert_eq!(n(&summary, "actions_failed"), 0, "{summary}");
-    env.notices().await;
-    seeded
-}
-
 #[tokio::test]
 async fn route_table_created_later_is_added_to_the_existing_gateway_endpoints() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     let table = env.create_route_table(&seeded.vpc_id).await;
     let s3_before = env.endpoint_for(&seeded.vpc_id, "s3").await[0]
         .vpc_endpoint_id()
@@ -226,7 +212,7 @@ async fn route_table_created_later_is_added_to_the_existing_gateway_endpoints() 
 #[tokio::test]
 async fn route_association_events_resolve_their_vpc_and_guard_only_it() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     let bystander = env.create_vpc("10.50.0.0/16").await; // drifted, but not named by the event
     let table = env.create_route_table(&seeded.vpc_id).await;
     let subnet = env
@@ -291,7 +277,7 @@ async fn route_association_events_resolve_their_vpc_and_guard_only_it() {
 #[tokio::test]
 async fn subnet_in_a_third_az_is_added_to_every_interface_endpoint() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     let subnet = env
         .create_subnet(&seeded.vpc_id, "10.0.20.0/24", "us-east-1c")
         .await;
@@ -321,7 +307,7 @@ async fn subnet_in_a_third_az_is_added_to_every_interface_endpoint() {
 #[tokio::test]
 async fn endpoint_deleted_by_hand_is_recreated() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     let logs = env.endpoint_for(&seeded.vpc_id, "logs").await[0]
         .vpc_endpoint_id()
         .unwrap()
@@ -379,7 +365,7 @@ async fn unresolvable_endpoint_event_guards_the_whole_region() {
 #[tokio::test]
 async fn private_dns_turned_off_is_turned_back_on() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     // moto ignores ModifyVpcEndpoint PrivateDnsEnabled, so model "turned off" as the guard's own
     // endpoint recreated without private DNS.
     let old = env.endpoint_for(&seeded.vpc_id, "logs").await[0].clone();
@@ -454,7 +440,7 @@ async fn private_dns_turned_off_is_turned_back_on() {
 #[tokio::test]
 async fn secondary_cidr_gets_an_https_rule_in_the_guard_group() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     env.ec2
         .associate_vpc_cidr_block()
         .vpc_id(&seeded.vpc_id)
@@ -495,7 +481,7 @@ async fn secondary_cidr_gets_an_https_rule_in_the_guard_group() {
 #[tokio::test]
 async fn widened_guard_group_is_narrowed_again() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     let group = env.guard_group(&seeded.vpc_id).await.unwrap();
     env.ec2
         .authorize_security_group_ingress()
@@ -531,7 +517,7 @@ async fn widened_guard_group_is_narrowed_again() {
 #[tokio::test]
 async fn vpc_dns_attributes_turned_off_are_turned_back_on() {
     let env = Env::new().await;
-    let seeded = converged(&env, 0).await;
+    let seeded = env.converged(0).await;
     env.set_dns(&seeded.vpc_id, true, false).await;
     let summary = network_events(
         &env.function(&[]),

@@ -163,6 +163,37 @@ impl Env {
             .expect("function context")
     }
 
+    /// What the network-events entry point answers to `events/<sample>` (placeholders
+    /// replaced), configured as the template configures it plus `overrides`.
+    pub async fn network_event(
+        &self,
+        overrides: &[(&str, &str)],
+        sample: &str,
+        replacements: &[(&str, &str)],
+    ) -> Value {
+        vpce_guard_lambda::functions::network_events(
+            &self.function(overrides),
+            event(sample, replacements),
+        )
+        .await
+        .expect("handled")
+    }
+
+    /// A two-AZ VPC (see [`Env::two_az_vpc`]) the guard has converged through a CreateSubnet
+    /// event, its notices drained.
+    pub async fn converged(&self, second_octet: u8) -> SeededVpc {
+        let seeded = self.two_az_vpc(second_octet).await;
+        let summary = vpce_guard_lambda::functions::network_events(
+            &self.function(&[]),
+            create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
+        )
+        .await
+        .expect("converge");
+        assert_eq!(n(&summary, "actions_failed"), 0, "{summary}");
+        self.notices().await;
+        seeded
+    }
+
     /// All notices delivered to the queue so far (drains it).
     pub async fn notices(&self) -> Vec<Notice> {
         let mut out = Vec::new();
