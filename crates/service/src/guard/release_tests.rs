@@ -1,44 +1,13 @@
 //! The release flow on the in-memory fakes: what is deleted, in which order, what is tagged and
 //! published, and what the hold then keeps out.
 
-use std::sync::Arc;
-
-use vpce_guard_core::model::{DnsAttributes, RELEASED_TAG_KEY};
+use vpce_guard_core::model::RELEASED_TAG_KEY;
 use vpce_guard_core::notice::NoticeEventType;
-use vpce_guard_core::policy::{Mode, RunSettings};
-use vpce_guard_core::ports::Clock;
+use vpce_guard_core::policy::Mode;
 
+use super::tests::{guard, ACCOUNT, DNS_ON, REGION};
 use super::*;
 use crate::fakes::{InMemoryEc2, RecordingNotices};
-
-const ACCOUNT: &str = "123456789012";
-const REGION: &str = "us-east-1";
-const DNS_ON: DnsAttributes = DnsAttributes {
-    support: true,
-    hostnames: true,
-};
-
-struct FixedClock;
-
-impl Clock for FixedClock {
-    fn now_rfc3339(&self) -> String {
-        "2026-12-01T00:00:00Z".to_string()
-    }
-}
-
-fn guard(
-    ec2: &InMemoryEc2,
-    notices: &RecordingNotices,
-    mode: Mode,
-) -> Guard<InMemoryEc2, RecordingNotices> {
-    let settings = RunSettings {
-        mode,
-        ..RunSettings::default()
-    };
-    Guard::new(ec2.clone(), notices.clone(), settings, REGION)
-        .with_metrics(Arc::new(ec2.clone()))
-        .with_clock(Arc::new(FixedClock))
-}
 
 /// A converged VPC (the sweep created the standard set and the guard's group).
 async fn converged(ec2: &InMemoryEc2, notices: &RecordingNotices) {

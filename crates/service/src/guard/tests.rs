@@ -14,9 +14,9 @@ use vpce_guard_core::ports::{Clock, Scope};
 use super::*;
 use crate::fakes::{InMemoryEc2, RecordingNotices};
 
-const ACCOUNT: &str = "123456789012";
-const REGION: &str = "us-east-1";
-const DNS_ON: DnsAttributes = DnsAttributes {
+pub(super) const ACCOUNT: &str = "123456789012";
+pub(super) const REGION: &str = "us-east-1";
+pub(super) const DNS_ON: DnsAttributes = DnsAttributes {
     support: true,
     hostnames: true,
 };
@@ -33,7 +33,7 @@ impl Clock for FixedClock {
     }
 }
 
-fn guard(
+pub(super) fn guard(
     ec2: &InMemoryEc2,
     notices: &RecordingNotices,
     mode: Mode,
