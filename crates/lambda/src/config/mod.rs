@@ -9,7 +9,7 @@ mod tests;
 mod values;
 
 pub use org::{MemberRole, OrgConfig, DEFAULT_WORK_MAX_RECEIVE_COUNT};
-use values::whole_number;
+use values::{boolean, checked_list, whole_number};
 
 use std::collections::BTreeSet;
 
@@ -93,20 +93,7 @@ impl GuardConfig {
                 reason: "tag keys are at most 128 characters".to_string(),
             });
         }
-        let enable_vpc_dns = match get("ENABLE_VPC_DNS")
-            .map(|v| v.to_ascii_lowercase())
-            .as_deref()
-        {
-            None | Some("true") => true,
-            Some("false") => false,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "ENABLE_VPC_DNS",
-                    value: other.to_string(),
-                    reason: "expected `true` or `false`".to_string(),
-                })
-            }
-        };
+        let enable_vpc_dns = boolean(&get, "ENABLE_VPC_DNS", true)?;
         let remediation_concurrency = match get("REMEDIATION_CONCURRENCY") {
             None => DEFAULT_REMEDIATION_CONCURRENCY,
             Some(text) => match text.parse::<usize>() {
@@ -151,35 +138,16 @@ impl GuardConfig {
             0..=600,
             DEFAULT_RELEASE_WAIT_SECONDS,
         )?;
-        let metrics_by_account = match get("METRICS_BY_ACCOUNT")
-            .map(|v| v.to_ascii_lowercase())
-            .as_deref()
-        {
-            None | Some("true") => true,
-            Some("false") => false,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "METRICS_BY_ACCOUNT",
-                    value: other.to_string(),
-                    reason: "expected `true` or `false`".to_string(),
-                })
-            }
-        };
+        let metrics_by_account = boolean(&get, "METRICS_BY_ACCOUNT", true)?;
         let org = OrgConfig::from_lookup(&get)?;
-        let guard_role_arns: BTreeSet<String> = get("GUARD_ROLE_ARNS")
-            .unwrap_or_default()
-            .split([',', ' ', '\n'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect();
-        if let Some(bad) = guard_role_arns.iter().find(|arn| !is_role_arn(arn)) {
-            return Err(ConfigError::Invalid {
-                name: "GUARD_ROLE_ARNS",
-                value: bad.clone(),
-                reason: "expected a comma-separated list of IAM role ARNs (arn:aws:iam::ACCOUNT:role/NAME)".to_string(),
-            });
-        }
+        let guard_role_arns: BTreeSet<String> = checked_list(
+            &get,
+            "GUARD_ROLE_ARNS",
+            is_role_arn,
+            "IAM role ARNs (arn:aws:iam::ACCOUNT:role/NAME)",
+        )?
+        .into_iter()
+        .collect();
         Ok(Self {
             run: RunSettings {
                 mode,

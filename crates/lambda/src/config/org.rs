@@ -5,7 +5,7 @@ use vpce_guard_core::error::ConfigError;
 use vpce_guard_core::ids::{is_account_id, is_region_name};
 use vpce_guard_core::org::{schedule_period, AccountFilter, DEFAULT_SWEEP_DEADLINE};
 
-use super::values::whole_number;
+use super::values::{checked_list, whole_number};
 
 /// The role the central deployment assumes in member accounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,31 +72,8 @@ impl OrgConfig {
     }
 
     pub(super) fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let list = |name: &'static str| -> Vec<String> {
-            let mut items: Vec<String> = get(name)
-                .unwrap_or_default()
-                .split([',', ' ', '\n'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
-            items.sort();
-            items.dedup();
-            items
-        };
-        let checked = |name: &'static str,
-                       ok: fn(&str) -> bool,
-                       what: &str|
-         -> Result<Vec<String>, ConfigError> {
-            let items = list(name);
-            if let Some(bad) = items.iter().find(|i| !ok(i)) {
-                return Err(ConfigError::Invalid {
-                    name,
-                    value: bad.clone(),
-                    reason: format!("expected a comma-separated list of {what}"),
-                });
-            }
-            Ok(items)
+        let checked = |name: &'static str, ok: fn(&str) -> bool, what: &str| {
+            checked_list(get, name, ok, what)
         };
         let regions = checked(
             "GUARD_REGIONS",

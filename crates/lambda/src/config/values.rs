@@ -25,3 +25,48 @@ pub(super) fn whole_number(
         },
     }
 }
+
+/// A comma- (or space-) separated list variable, sorted and without repeats; every item must
+/// pass `ok` (`what` names the items in the error). Unset is an empty list.
+pub(super) fn checked_list(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    ok: fn(&str) -> bool,
+    what: &str,
+) -> Result<Vec<String>, ConfigError> {
+    let mut items: Vec<String> = get(name)
+        .unwrap_or_default()
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    items.sort();
+    items.dedup();
+    if let Some(bad) = items.iter().find(|i| !ok(i)) {
+        return Err(ConfigError::Invalid {
+            name,
+            value: bad.clone(),
+            reason: format!("expected a comma-separated list of {what}"),
+        });
+    }
+    Ok(items)
+}
+
+/// A `true`/`false` variable (any case), or `default` when unset.
+pub(super) fn boolean(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(ConfigError::Invalid {
+            name,
+            value: other.to_string(),
+            reason: "expected `true` or `false`".to_string(),
+        }),
+    }
+}
