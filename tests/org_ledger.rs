@@ -31,6 +31,24 @@ async fn fan_out_infrastructure(env: &Env) -> String {
         .to_string()
 }
 
+/// The functions of an organization sweep of the home account in two Regions, over a fresh
+/// work queue and ledger (with `overrides`).
+async fn organization_fleet(
+    env: &Env,
+    overrides: &[(&str, &str)],
+) -> vpce_guard_lambda::FunctionContext {
+    let queue_url = fan_out_infrastructure(env).await;
+    let regions = format!("{REGION},{SECOND_REGION}");
+    let mut vars = vec![
+        ("GUARD_ACCOUNTS", ACCOUNT),
+        ("GUARD_REGIONS", regions.as_str()),
+        ("WORK_QUEUE_URL", queue_url.as_str()),
+        ("SWEEP_TABLE_NAME", TABLE),
+    ];
+    vars.extend_from_slice(overrides);
+    env.function(&vars)
+}
+
 /// The scheduled event of sweep `id` (EventBridge gives every schedule its own event id).
 fn schedule(id: &str) -> LambdaEvent<Value> {
     let mut event = event("scheduled-event.json", &[]);
@@ -67,16 +85,8 @@ fn org_summaries(notices: &[Notice]) -> Vec<OrgSweepReport> {
 #[tokio::test]
 async fn a_dead_worker_and_a_late_item_are_never_lost() {
     let env = Env::new().await;
-    let queue_url = fan_out_infrastructure(&env).await;
-    let regions = format!("{REGION},{SECOND_REGION}");
     // A deadline of 0: the coordinator's next run summarises any earlier unfinished sweep.
-    let fleet = env.function(&[
-        ("GUARD_ACCOUNTS", ACCOUNT),
-        ("GUARD_REGIONS", &regions),
-        ("WORK_QUEUE_URL", &queue_url),
-        ("SWEEP_TABLE_NAME", TABLE),
-        ("SWEEP_DEADLINE_MINUTES", "0"),
-    ]);
+    let fleet = organization_fleet(&env, &[("SWEEP_DEADLINE_MINUTES", "0")]).await;
 
     let first = compliance_sweep(&fleet, schedule("sweep-1"))
         .await
@@ -213,14 +223,7 @@ async fn every_item_of_a_sweep_is_tallied_once_however_often_it_is_delivered() {
 #[tokio::test]
 async fn a_resumed_coordinator_requeues_only_what_is_not_tallied() {
     let env = Env::new().await;
-    let queue_url = fan_out_infrastructure(&env).await;
-    let regions = format!("{REGION},{SECOND_REGION}");
-    let fleet = env.function(&[
-        ("GUARD_ACCOUNTS", ACCOUNT),
-        ("GUARD_REGIONS", &regions),
-        ("WORK_QUEUE_URL", &queue_url),
-        ("SWEEP_TABLE_NAME", TABLE),
-    ]);
+    let fleet = organization_fleet(&env, &[]).await;
     let first = compliance_sweep(&fleet, schedule("sweep-r"))
         .await
         .expect("coordinator");

@@ -11,7 +11,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use aws_sdk_ec2::config::Credentials;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
@@ -29,17 +29,6 @@ const MEMBER_ROLE: &str = "vpce-guard-member";
 const SECOND_REGION: &str = "eu-west-1";
 const MAX_RECEIVE_COUNT: u32 = 2;
 const FULL_SET: [&str; 5] = ["dynamodb", "ecr.api", "ecr.dkr", "logs", "s3"];
-
-/// An SDK setup at `endpoint` (moto, or the fault proxy in front of it) as the home account.
-async fn sdk_at(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .retry_config(vpce_guard_adapters::retry_config())
-        .load()
-        .await
-}
 
 /// Creates the organization and `count` member accounts; returns their ids, sorted.
 async fn create_members(env: &Env, count: usize) -> Vec<String> {

@@ -22,11 +22,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use aws_lambda_events::event::sqs::SqsEvent;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use common::fault_proxy::FaultProxy;
-use common::{create_ledger_table, event, Moto, ACCOUNT, REGION};
+use common::{create_ledger_table, event, sdk_at, Moto, ACCOUNT, REGION};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 use vpce_guard_adapters::SweepLedger;
@@ -96,23 +96,6 @@ fn settings() -> Settings {
             full,
         }
     }
-}
-
-async fn sdk_at(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_sts::config::Credentials::new(
-            "testing", "testing", None, None, "bench",
-        ))
-        .retry_config(vpce_guard_adapters::retry_config())
-        .timeout_config(
-            aws_config::timeout::TimeoutConfig::builder()
-                .operation_attempt_timeout(Duration::from_secs(600))
-                .build(),
-        )
-        .load()
-        .await
 }
 
 /// A queue subscribed to the topic that receives only `org_sweep_summary` notices.
@@ -244,7 +227,16 @@ fn main() {
 async fn run(settings: Settings) {
     let moto = Moto::start();
     let proxy = FaultProxy::start(&moto.endpoint, 1).await;
-    let sdk = sdk_at(&proxy.endpoint).await;
+    // Moto under a large sweep answers slowly: a generous attempt timeout.
+    let sdk = sdk_at(&proxy.endpoint)
+        .await
+        .to_builder()
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_secs(600))
+                .build(),
+        )
+        .build();
     let sns = aws_sdk_sns::Client::new(&sdk);
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let topic_arn = sns

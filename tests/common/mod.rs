@@ -83,6 +83,20 @@ impl Moto {
     }
 }
 
+/// An SDK setup at `endpoint` (moto, or a proxy in front of it) as the home account, with the
+/// retry the functions deploy with.
+pub async fn sdk_at(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .retry_config(vpce_guard_adapters::retry_config())
+        .load()
+        .await
+}
+
 /// Everything a test needs: moto, clients, a notice topic with a queue subscribed.
 pub struct Env {
     pub moto: Moto,
