@@ -142,16 +142,7 @@ impl InMemoryEc2 {
 
     /// Makes `owner` the owner of a VPC (a VPC shared with the guarded account through RAM).
     pub fn with_vpc_owner(self, vpc_id: &str, owner: &str) -> Self {
-        if let Some(vpc) = self
-            .state()
-            .observation
-            .vpcs
-            .iter_mut()
-            .find(|v| v.id == vpc_id)
-        {
-            vpc.owner_id = Some(owner.to_string());
-        }
-        self
+        self.change_vpc(vpc_id, |vpc| vpc.owner_id = Some(owner.to_string()))
     }
 
     /// Adds another private subnet `subnet_id` in `az` of a VPC, on the AZ's private route table.
@@ -180,6 +171,13 @@ impl InMemoryEc2 {
 
     /// Tags a VPC.
     pub fn with_vpc_tag(self, vpc_id: &str, key: &str, value: &str) -> Self {
+        self.change_vpc(vpc_id, |vpc| {
+            vpc.tags.insert(key.to_string(), value.to_string());
+        })
+    }
+
+    /// Applies `change` to the VPC `vpc_id`, if the fake has it.
+    fn change_vpc(self, vpc_id: &str, change: impl FnOnce(&mut Vpc)) -> Self {
         if let Some(vpc) = self
             .state()
             .observation
@@ -187,7 +185,7 @@ impl InMemoryEc2 {
             .iter_mut()
             .find(|v| v.id == vpc_id)
         {
-            vpc.tags.insert(key.to_string(), value.to_string());
+            change(vpc);
         }
         self
     }
