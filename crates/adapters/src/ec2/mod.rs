@@ -27,6 +27,10 @@ use vpce_guard_core::model::{DnsAttributes, Observation, MANAGED_TAG_KEY};
 use vpce_guard_core::planner::Remedy;
 use vpce_guard_core::ports::{Ec2Port, Resolution, Scope};
 
+/// The prefix of EC2's codes for endpoint ids it does not know (`.NotFound`, `.Malformed`):
+/// an endpoint deleted long enough ago.
+const INVALID_VPC_ENDPOINT_ID: &str = "InvalidVpcEndpointId";
+
 /// EC2 through the AWS SDK.
 #[derive(Clone, Debug)]
 pub struct Ec2Adapter {

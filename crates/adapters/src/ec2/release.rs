@@ -3,13 +3,10 @@
 
 use aws_sdk_ec2::types::Tag;
 
-use super::Ec2Adapter;
+use super::{Ec2Adapter, INVALID_VPC_ENDPOINT_ID};
 use crate::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::model::RELEASED_TAG_KEY;
-
-/// The prefix of EC2's codes for endpoint ids it does not know: deleted long enough ago.
-const INVALID_VPC_ENDPOINT_ID: &str = "InvalidVpcEndpointId";
 
 impl Ec2Adapter {
     /// Tags `resource_id` (a VPC or subnet) `vpce-guard:released=<at>` (one call).
@@ -24,7 +21,8 @@ impl Ec2Adapter {
         Ok(())
     }
 
-    /// The endpoints of `ids` that still exist in any state but `deleted` (one call).
+    /// The endpoints of `ids` that still exist in any state but `deleted` (one call; one per id
+    /// when EC2 no longer knows one of them, which fails the whole call).
     pub(super) async fn remaining_endpoints(
         &self,
         ids: &[String],
@@ -32,6 +30,25 @@ impl Ec2Adapter {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        match self.still_existing(ids).await? {
+            Some(remaining) => Ok(remaining),
+            None => {
+                let mut remaining = Vec::new();
+                for id in ids {
+                    // None: this one is unknown to EC2, deleted long enough ago.
+                    remaining.extend(
+                        self.still_existing(std::slice::from_ref(id))
+                            .await?
+                            .unwrap_or_default(),
+                    );
+                }
+                Ok(remaining)
+            }
+        }
+    }
+
+    /// The endpoints of `ids` not in state `deleted`; None when EC2 knows one of `ids` not at all.
+    async fn still_existing(&self, ids: &[String]) -> Result<Option<Vec<String>>, ApiError> {
         let out = self
             .client
             .describe_vpc_endpoints()
@@ -39,23 +56,23 @@ impl Ec2Adapter {
             .send()
             .await;
         match out {
-            Ok(out) => Ok(out
-                .vpc_endpoints()
-                .iter()
-                .filter(|e| {
-                    e.state()
-                        .is_some_and(|s| !s.as_str().eq_ignore_ascii_case("deleted"))
-                })
-                .filter_map(|e| e.vpc_endpoint_id().map(str::to_string))
-                .collect()),
+            Ok(out) => Ok(Some(
+                out.vpc_endpoints()
+                    .iter()
+                    .filter(|e| {
+                        e.state()
+                            .is_some_and(|s| !s.as_str().eq_ignore_ascii_case("deleted"))
+                    })
+                    .filter_map(|e| e.vpc_endpoint_id().map(str::to_string))
+                    .collect(),
+            )),
             Err(err) => {
                 let err = api_error("DescribeVpcEndpoints", err);
                 if err.code.starts_with(INVALID_VPC_ENDPOINT_ID) {
-                    // At least one is unknown to EC2 (gone for good): ask for the others alone
-                    // would cost a call per id; report them all as gone only if none is left.
-                    return Ok(Vec::new());
+                    Ok(None)
+                } else {
+                    Err(err)
                 }
-                Err(err)
             }
         }
     }

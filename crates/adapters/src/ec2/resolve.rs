@@ -6,16 +6,12 @@ use std::collections::BTreeSet;
 
 use aws_sdk_ec2::types::Filter;
 
-use super::Ec2Adapter;
+use super::{Ec2Adapter, INVALID_VPC_ENDPOINT_ID};
 use crate::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::events::ResourceRefs;
 use vpce_guard_core::model::GUARD_SECURITY_GROUP_NAME;
 use vpce_guard_core::ports::Resolution;
-
-/// The prefix of EC2's codes for endpoint ids it does not know (`.NotFound`, `.Malformed`):
-/// the event's VPC stays unknown and the whole region is swept instead.
-const INVALID_VPC_ENDPOINT_ID: &str = "InvalidVpcEndpointId";
 
 impl Ec2Adapter {
     /// The VPCs of the guard's security groups among those `refs` names (by id, or by the
