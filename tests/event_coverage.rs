@@ -24,28 +24,7 @@ fn route_tables_of(endpoint: &aws_sdk_ec2::types::VpcEndpoint) -> Vec<String> {
 async fn a_default_route_switched_to_nat_makes_the_table_private_and_covered() {
     let env = Env::new().await;
     let seeded = env.converged(0).await;
-    let allocation = env
-        .ec2
-        .allocate_address()
-        .domain(aws_sdk_ec2::types::DomainType::Vpc)
-        .send()
-        .await
-        .unwrap()
-        .allocation_id()
-        .unwrap()
-        .to_string();
-    let nat = env
-        .ec2
-        .create_nat_gateway()
-        .subnet_id(&seeded.public_subnets[0])
-        .allocation_id(allocation)
-        .send()
-        .await
-        .unwrap()
-        .nat_gateway()
-        .and_then(|g| g.nat_gateway_id())
-        .unwrap()
-        .to_string();
+    let nat = env.nat_gateway(&seeded.public_subnets[0]).await;
     env.ec2
         .replace_route()
         .route_table_id(&seeded.main_route_table)
@@ -241,16 +220,7 @@ async fn rule_changes_on_the_guards_group_are_undone() {
         "cloudtrail-authorize-security-group-ingress.json",
         "cloudtrail-modify-security-group-rules.json",
     ] {
-        env.ec2
-            .authorize_security_group_ingress()
-            .group_id(&group_id)
-            .ip_protocol("tcp")
-            .from_port(22)
-            .to_port(22)
-            .cidr_ip("0.0.0.0/0")
-            .send()
-            .await
-            .unwrap();
+        env.open_ssh(&group_id).await;
         let summary = env
             .network_event(&[], sample, &[(SG_PLACEHOLDER, &group_id)])
             .await;

@@ -308,16 +308,7 @@ async fn subnet_in_a_third_az_is_added_to_every_interface_endpoint() {
 async fn endpoint_deleted_by_hand_is_recreated() {
     let env = Env::new().await;
     let seeded = env.converged(0).await;
-    let logs = env.endpoint_for(&seeded.vpc_id, "logs").await[0]
-        .vpc_endpoint_id()
-        .unwrap()
-        .to_string();
-    env.ec2
-        .delete_vpc_endpoints()
-        .vpc_endpoint_ids(&logs)
-        .send()
-        .await
-        .expect("delete");
+    let logs = env.delete_endpoint_of(&seeded.vpc_id, "logs").await;
 
     // The deleted endpoint is still described (state `deleted`) with its VPC, so the VPC resolves.
     let summary = network_events(
@@ -483,16 +474,7 @@ async fn widened_guard_group_is_narrowed_again() {
     let env = Env::new().await;
     let seeded = env.converged(0).await;
     let group = env.guard_group(&seeded.vpc_id).await.unwrap();
-    env.ec2
-        .authorize_security_group_ingress()
-        .group_id(group.group_id().unwrap())
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .cidr_ip("0.0.0.0/0")
-        .send()
-        .await
-        .unwrap();
+    env.open_ssh(group.group_id().unwrap()).await;
     let summary = network_events(
         &env.function(&[]),
         event(

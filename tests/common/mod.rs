@@ -340,6 +340,60 @@ impl Env {
             .expect("dns hostnames");
     }
 
+    /// A NAT gateway (with a new Elastic IP) in `public_subnet`; returns its id.
+    pub async fn nat_gateway(&self, public_subnet: &str) -> String {
+        let allocation = self
+            .ec2
+            .allocate_address()
+            .domain(aws_sdk_ec2::types::DomainType::Vpc)
+            .send()
+            .await
+            .expect("allocate address")
+            .allocation_id()
+            .expect("allocation id")
+            .to_string();
+        self.ec2
+            .create_nat_gateway()
+            .subnet_id(public_subnet)
+            .allocation_id(allocation)
+            .send()
+            .await
+            .expect("create NAT gateway")
+            .nat_gateway()
+            .and_then(|g| g.nat_gateway_id())
+            .expect("NAT gateway id")
+            .to_string()
+    }
+
+    /// Deletes the live endpoint of `short` service in `vpc_id` by hand (drift); returns its id.
+    pub async fn delete_endpoint_of(&self, vpc_id: &str, short: &str) -> String {
+        let id = self.endpoint_for(vpc_id, short).await[0]
+            .vpc_endpoint_id()
+            .expect("endpoint id")
+            .to_string();
+        self.ec2
+            .delete_vpc_endpoints()
+            .vpc_endpoint_ids(&id)
+            .send()
+            .await
+            .expect("delete endpoint");
+        id
+    }
+
+    /// Opens SSH to the world on `group_id` (a rule the guard's group must not have).
+    pub async fn open_ssh(&self, group_id: &str) {
+        self.ec2
+            .authorize_security_group_ingress()
+            .group_id(group_id)
+            .ip_protocol("tcp")
+            .from_port(22)
+            .to_port(22)
+            .cidr_ip("0.0.0.0/0")
+            .send()
+            .await
+            .expect("authorize ingress");
+    }
+
     /// A VPC with a public and a private subnet in each of two AZs; the main table is public
     /// (default route to an IGW), each private subnet has its own route table.
     pub async fn two_az_vpc(&self, second_octet: u8) -> SeededVpc {

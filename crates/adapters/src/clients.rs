@@ -2,12 +2,17 @@
 
 use aws_config::SdkConfig;
 
-use crate::{ApiCallCounter, Ec2Adapter, SnsAdapter};
+use crate::{ApiCallCounter, Ec2Adapter, NatTrafficAdapter, SecurityHubAdapter, SnsAdapter};
 
-/// EC2 in the target account and Region, SNS in the home account and Region, both counted.
+/// EC2 and CloudWatch in the target account and Region, SNS in the home account and Region, all
+/// counted.
 pub struct GuardClients {
     pub ec2: Ec2Adapter,
     pub sns: SnsAdapter,
+    /// NAT gateways (EC2, through the same endpoint) and their bytes (CloudWatch).
+    pub nat_traffic: NatTrafficAdapter,
+    /// Security Hub where the findings belong (the target account and Region).
+    pub security_hub: SecurityHubAdapter,
     pub counter: ApiCallCounter,
     /// The Region EC2 acts in.
     pub region: Option<String>,
@@ -30,6 +35,12 @@ impl GuardClients {
             sns_config = sns_config.endpoint_url(url);
         }
         Self {
+            nat_traffic: counted_nat_traffic(target, &ec2, &counter),
+            security_hub: SecurityHubAdapter::new(aws_sdk_securityhub::Client::from_conf(
+                aws_sdk_securityhub::config::Builder::from(target)
+                    .interceptor(counter.clone())
+                    .build(),
+            )),
             ec2,
             sns: SnsAdapter::new(
                 aws_sdk_sns::Client::from_conf(sns_config.build()),
@@ -52,4 +63,19 @@ pub fn counted_ec2(target: &SdkConfig, endpoint: Option<&str>) -> (Ec2Adapter, A
         Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(config.build())),
         counter,
     )
+}
+
+/// NAT traffic for `target`: the NAT gateways through `ec2`, their bytes through a CloudWatch
+/// client counted in `counter`.
+pub fn counted_nat_traffic(
+    target: &SdkConfig,
+    ec2: &Ec2Adapter,
+    counter: &ApiCallCounter,
+) -> NatTrafficAdapter {
+    let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(
+        aws_sdk_cloudwatch::config::Builder::from(target)
+            .interceptor(counter.clone())
+            .build(),
+    );
+    NatTrafficAdapter::new(ec2.clone(), cloudwatch)
 }

@@ -10,6 +10,7 @@ use aws_sdk_ec2::config::interceptors::{
 };
 use aws_sdk_ec2::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_ec2::error::BoxError;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
 
 /// A cheap, clonable counter shared by every SDK client of a guard (retries count as requests).
 #[derive(Debug, Clone, Default)]
@@ -118,14 +119,21 @@ impl Intercept for ApiCallCounter {
         &self,
         context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let request = context.request();
-        let action = request
-            .body()
-            .bytes()
-            .and_then(query_action)
-            .map(str::to_string)
+        // Every SDK stores the operation's name (all protocols: query, JSON, REST); the body and
+        // header readings are for requests that somehow lack it.
+        let action = cfg
+            .load::<Metadata>()
+            .map(|metadata| metadata.name().to_string())
+            .or_else(|| {
+                request
+                    .body()
+                    .bytes()
+                    .and_then(query_action)
+                    .map(str::to_string)
+            })
             .or_else(|| {
                 request
                     .headers()

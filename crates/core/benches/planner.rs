@@ -117,6 +117,7 @@ fn vpc(i: usize) -> VpcInventory {
             ingress: vec![IngressRule::https_from("10.0.0.0/16")],
         }],
         dns: None,
+        nat_gb_cloudwatch: None,
     }
 }
 

@@ -113,6 +113,12 @@ run_counters! {
     notices_published,
     /// AWS API requests sent (retries included).
     api_calls,
+    /// Security Hub findings imported as `FAILED` (drift still present; refreshed every run).
+    security_hub_active,
+    /// Security Hub findings the run resolved (`PASSED` + `ARCHIVED`).
+    security_hub_archived,
+    /// Security Hub findings that could not be imported (refused, or a failed call).
+    security_hub_failed,
     /// Answers that were throttling errors (`RequestLimitExceeded`, `Throttling`); the SDK's
     /// adaptive retry backed off and retried each, so they are already in `api_calls`.
     throttled_requests,

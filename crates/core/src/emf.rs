@@ -34,6 +34,11 @@ pub fn run_metrics(counters: &RunCounters) -> Vec<(&'static str, &'static str, f
         ),
         ("ApiCalls", "Count", count(counters.api_calls)),
         (
+            "SecurityHubFindingsFailed",
+            "Count",
+            count(counters.security_hub_failed),
+        ),
+        (
             "MonthlyCostDeltaUsd",
             "None",
             counters.monthly_cost_delta_usd.usd(),
@@ -154,7 +159,7 @@ mod tests {
             }
         }
         let metrics = directive["Metrics"].as_array().unwrap();
-        assert_eq!(metrics.len(), 10);
+        assert_eq!(metrics.len(), 11);
         for metric in metrics {
             assert!(
                 record[metric["Name"].as_str().unwrap()].is_number(),

@@ -5,10 +5,12 @@
 //!
 //! - vocabulary: [`baseline`] (the desired endpoint set), [`model`] (what EC2 shows),
 //!   [`policy`] (run settings: mode, exemptions), [`counters`] (the one set of run counters);
-//! - decisions: [`planner`] (findings and remedies per VPC), [`cost`], [`token`] (idempotency);
+//! - decisions: [`planner`] (findings and remedies per VPC), [`cost`], [`traffic`] (NAT traffic
+//!   figures), [`token`] (idempotency);
 //! - messages: [`events`] (EventBridge triggers), [`notice`] (what is published), [`emf`] (the
 //!   run's counters as CloudWatch metrics in a log line), [`outbox`]
-//!   (notices kept on a VPC tag when publishing failed), [`org`] (organization sweeps);
+//!   (notices kept on a VPC tag when publishing failed), [`org`] (organization sweeps),
+//!   [`security_hub`] (findings in the AWS Security Finding Format);
 //! - [`ids`] and [`time`]: AWS id syntax, STS session names, RFC 3339;
 //! - [`ports`]: what a guard run needs from the outside world, implemented by the adapters crate.
 
@@ -26,5 +28,7 @@ pub mod outbox;
 pub mod planner;
 pub mod policy;
 pub mod ports;
+pub mod security_hub;
 pub mod time;
 pub mod token;
+pub mod traffic;

@@ -155,7 +155,7 @@ pub struct DnsAttributes {
 }
 
 /// Everything observed about one VPC.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VpcInventory {
     pub vpc: Vpc,
     pub subnets: Vec<Subnet>,
@@ -165,10 +165,13 @@ pub struct VpcInventory {
     /// None until read: the attributes cost one call each per VPC, so they are read only for
     /// VPCs that need private DNS work or that an event named.
     pub dns: Option<DnsAttributes>,
+    /// NAT traffic in GB per month read from CloudWatch for the VPC's NAT gateways; None when
+    /// not read or when the VPC has no NAT gateway (see [`crate::traffic`]).
+    pub nat_gb_cloudwatch: Option<f64>,
 }
 
 /// Everything observed in one account and region.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegionInventory {
     pub account_id: String,
     pub region: String,

@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::pin::Pin;
 
 use crate::error::ApiError;
 use crate::events::ResourceRefs;
 use crate::model::{DnsAttributes, Observation};
 use crate::notice::Notice;
 use crate::planner::Remedy;
+use crate::security_hub::{ActiveHubFinding, HubFinding};
+use crate::traffic::NatGateway;
 
 /// Which VPCs an observation covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +95,48 @@ pub trait Ec2Port: Send + Sync {
         &self,
         endpoint_ids: &[String],
     ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
+}
+
+/// A boxed port future: for the optional ports a guard holds as trait objects.
+pub type PortFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
+
+/// NAT traffic as the NAT gateways count it (EC2 DescribeNatGateways, CloudWatch
+/// GetMetricData): a few requests per Region, never per VPC. Optional: a guard without it reads
+/// NAT traffic from the VPC tag only.
+pub trait NatTrafficPort: Send + Sync {
+    /// The `available` NAT gateways of the Region, or of `vpc_ids` when given (one paginated call).
+    fn nat_gateways<'a>(&'a self, vpc_ids: Option<&'a [String]>)
+        -> PortFuture<'a, Vec<NatGateway>>;
+
+    /// Bytes each gateway processed (out to destinations plus in from them) over the last
+    /// `window_days` days; gateways without data are absent.
+    fn bytes_processed<'a>(
+        &'a self,
+        gateway_ids: &'a [String],
+        window_days: u32,
+    ) -> PortFuture<'a, BTreeMap<String, f64>>;
+}
+
+/// A finding Security Hub refused (BatchImportFindings' `FailedFindings`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedFinding {
+    pub id: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// Security Hub in the account the findings are about (the default product ARN requires it).
+pub trait SecurityHubPort: Send + Sync {
+    /// The guard's `ACTIVE` findings under `product_arn` whose id starts with `id_prefix`
+    /// (paginated GetFindings, 100 a page).
+    fn active_findings<'a>(
+        &'a self,
+        product_arn: &'a str,
+        id_prefix: &'a str,
+    ) -> PortFuture<'a, Vec<ActiveHubFinding>>;
+
+    /// Imports `findings` (at most 100 a call); returns the ones Security Hub refused.
+    fn import<'a>(&'a self, findings: &'a [HubFinding]) -> PortFuture<'a, Vec<RefusedFinding>>;
 }
 
 /// Where notices go.

@@ -119,8 +119,16 @@ impl<'a> Session<'a> {
         let mut settings = context.config().run.clone();
         settings.release_wait =
             release_wait_within(settings.release_wait, self.deadline_ms, SystemTime::now());
-        Ok(Guard::new(clients.ec2, clients.sns, settings, region)
-            .with_metrics(Arc::new(clients.counter)))
+        let mut guard = Guard::new(clients.ec2, clients.sns, settings, region)
+            .with_metrics(Arc::new(clients.counter))
+            .with_nat_traffic(Arc::new(clients.nat_traffic));
+        if context.config().security_hub_findings {
+            guard = guard.with_security_hub(
+                Arc::new(clients.security_hub),
+                self.identity.partition.clone(),
+            );
+        }
+        Ok(guard)
     }
 
     async fn member_credentials(&self, account_id: &str) -> Result<Credentials, FunctionError> {

@@ -3,11 +3,12 @@
 //! One concept per file: `observe` (the sweep's batched Describe reads), `resolve` (the VPCs of
 //! resources an event named), `apply` (each remedy's writes), `security_group` (the guard's
 //! security group and ingress writes), `permissions` (`IpPermission` to and from the core's
-//! `IngressRule`), `outbox` (the unpublished-notice tag on VPCs), `release` (the release tag and
+//! `IngressRule`), `outbox` (the unpublished-notice tag on VPCs), `nat_gateways` (for NAT traffic), `release` (the release tag and
 //! waiting for endpoint deletions). Here: the adapter, the port
 //! implementation delegating to those files, and the tag helpers they share.
 
 mod apply;
+mod nat_gateways;
 mod observe;
 mod outbox;
 mod permissions;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use indicatif::ProgressBar;
 use vpce_guard_adapters::sdk_error::api_error;
-use vpce_guard_adapters::{counted_ec2, load_sdk_config, SdkOptions};
+use vpce_guard_adapters::{counted_ec2, counted_nat_traffic, load_sdk_config, SdkOptions};
 use vpce_guard_core::baseline::BaselineDocument;
 use vpce_guard_core::policy::{Mode, RunSettings};
 use vpce_guard_core::ports::Scope;
@@ -91,8 +91,10 @@ pub async fn run_region(
 ) -> Result<RegionRun, CliError> {
     let (sdk, account_id) = connect(profile, region).await?;
     let (ec2, counter) = counted_ec2(&sdk, None);
+    let nat_traffic = counted_nat_traffic(&sdk, &ec2, &counter);
     let mut guard = Guard::new(ec2, NoNotices, settings(target, doc, mode), region)
-        .with_metrics(Arc::new(counter));
+        .with_metrics(Arc::new(counter))
+        .with_nat_traffic(Arc::new(nat_traffic));
     if let Some(bar) = progress {
         guard = guard.with_progress(Arc::new(move |_| bar.inc(1)));
     }

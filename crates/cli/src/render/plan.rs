@@ -4,6 +4,7 @@ use serde_json::json;
 use vpce_guard_core::baseline::short_name;
 use vpce_guard_core::cost::usd;
 use vpce_guard_core::notice::{Notice, Outcome};
+use vpce_guard_core::traffic::{NatTrafficReport, TrafficSource, NAT_TRAFFIC_WINDOW_DAYS};
 
 use crate::commands::regions::RegionRun;
 
@@ -15,6 +16,7 @@ pub fn region_json(run: &RegionRun) -> serde_json::Value {
         "summary": run.report.summary,
         "notices": run.report.notices,
         "cost_decisions": run.report.outcomes.iter().flat_map(|o| o.cost_decisions.iter().map(move |d| json!({"vpc_id": o.vpc_id, "decision": d}))).collect::<Vec<_>>(),
+        "nat_traffic": run.report.outcomes.iter().filter_map(|o| o.nat_traffic.as_ref().map(|t| json!({"vpc_id": o.vpc_id, "nat_traffic": t}))).collect::<Vec<_>>(),
     })
 }
 
@@ -42,6 +44,9 @@ pub fn print_region(run: &RegionRun) {
     for outcome in &run.report.outcomes {
         for decision in &outcome.cost_decisions {
             println!("  {}: {}", outcome.vpc_id, decision.reason);
+        }
+        if let Some(traffic) = &outcome.nat_traffic {
+            println!("  {}: {}", outcome.vpc_id, nat_traffic_line(traffic));
         }
     }
     println!();
@@ -96,4 +101,25 @@ fn print_notice(notice: &Notice) {
     for row in &rows {
         println!("{}", line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
     }
+}
+
+/// One line on a VPC's NAT traffic and what its interface endpoints would save.
+fn nat_traffic_line(traffic: &NatTrafficReport) -> String {
+    let source = match traffic.source {
+        TrafficSource::Cloudwatch => format!("CloudWatch, last {NAT_TRAFFIC_WINDOW_DAYS} days"),
+        TrafficSource::Tag => "VPC tag".to_string(),
+    };
+    let saving = traffic.projected_monthly_saving_usd;
+    let verdict = if saving >= 0.0 {
+        format!("would save {}/month", usd(saving))
+    } else {
+        format!("would cost {}/month more than NAT", usd(-saving))
+    };
+    format!(
+        "NAT traffic {} GB/month ({source}); {} interface endpoint(s) in {} AZ(s) {verdict} at {}% AWS-bound",
+        traffic.nat_gb_per_month,
+        traffic.interface_endpoints,
+        traffic.availability_zones,
+        (traffic.aws_share * 100.0).round()
+    )
 }

@@ -47,6 +47,22 @@ pub struct NatTrafficSource {
     pub aws_share: f64,
     /// Part of that AWS-service traffic bound for S3/DynamoDB (gateway endpoints).
     pub gateway_share: f64,
+    /// When to read the NAT gateways' traffic from CloudWatch (the tag, when set, wins).
+    pub cloudwatch: CloudwatchReads,
+}
+
+/// When a run reads NAT traffic from CloudWatch: two requests per Region (DescribeNatGateways,
+/// GetMetricData), never per VPC.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloudwatchReads {
+    /// Only when `interface_endpoints` is `when_cost_effective` (the decision needs a figure).
+    #[default]
+    WhenNeeded,
+    /// Every run, so notices and the CLI show each VPC's NAT traffic and the projected saving.
+    Always,
+    /// Never: only the tag gives a figure.
+    Off,
 }
 
 impl Default for NatTrafficSource {
@@ -55,6 +71,7 @@ impl Default for NatTrafficSource {
             tag_key: "vpce-guard:nat-gb-per-month".to_string(),
             aws_share: 0.5,
             gateway_share: 0.0,
+            cloudwatch: CloudwatchReads::default(),
         }
     }
 }

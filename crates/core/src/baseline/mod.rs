@@ -11,8 +11,8 @@ mod resolve;
 mod validate;
 
 pub use document::{
-    BaselineDocument, EndpointType, InterfacePolicy, NatTrafficSource, ServiceEntry,
-    DOCUMENT_FIELDS,
+    BaselineDocument, CloudwatchReads, EndpointType, InterfacePolicy, NatTrafficSource,
+    ServiceEntry, DOCUMENT_FIELDS,
 };
 pub use locate::{locate_error, ErrorLocation};
 pub use resolve::{short_name, Baseline, ServiceSpec};

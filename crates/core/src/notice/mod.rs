@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::cost::{round_cents, usd};
 use crate::planner::{CostDecision, Drift};
 use crate::policy::Mode;
+use crate::traffic::NatTrafficReport;
 
 mod org_summary;
 mod release;
@@ -89,6 +90,9 @@ pub struct Notice {
     /// Interface endpoints left out because they would cost more than they save.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cost_decisions: Vec<CostDecision>,
+    /// The VPC's NAT traffic (CloudWatch or tag) and the interface endpoints' projected saving.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nat_traffic: Option<NatTrafficReport>,
     /// One or two sentences for humans (chat, e-mail).
     pub summary: String,
     /// RFC 3339 UTC time the notice was built.
@@ -177,6 +181,7 @@ impl Notice {
             findings,
             monthly_cost_delta_usd,
             cost_decisions: Vec::new(),
+            nat_traffic: None,
             summary,
             generated_at: ctx.generated_at.clone(),
             totals: None,
@@ -235,6 +240,7 @@ impl Notice {
             findings: Vec::new(),
             monthly_cost_delta_usd,
             cost_decisions: Vec::new(),
+            nat_traffic: None,
             summary,
             generated_at: ctx.generated_at.clone(),
             totals: None,

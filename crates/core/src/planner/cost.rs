@@ -9,12 +9,16 @@ use super::Remedy;
 use crate::baseline::{Baseline, EndpointType, InterfacePolicy};
 use crate::cost::{break_even, usd, BreakEven, Pricing, Traffic};
 use crate::model::VpcInventory;
+use crate::traffic::{nat_traffic, NatTraffic, NatTrafficReport, TrafficSource};
 
 /// Interface endpoints deliberately not created because they would not pay for themselves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostDecision {
     pub skipped_services: Vec<String>,
     pub nat_gb_per_month: f64,
+    /// Where the NAT traffic figure came from (older notices: the tag).
+    #[serde(default)]
+    pub nat_traffic_source: TrafficSource,
     pub aws_share: f64,
     pub gateway_share: f64,
     pub figures: BreakEven,
@@ -39,28 +43,65 @@ pub fn remedy_monthly_cost(remedy: &Remedy, pricing: &Pricing, inv: &VpcInventor
     }
 }
 
-/// With `interface_endpoints: when_cost_effective` and a NAT traffic figure on the VPC, decides
-/// whether missing interface endpoints are worth creating.
+/// The VPC's NAT traffic (tag first, then CloudWatch) and what the baseline's interface
+/// endpoints would save there at the baseline's AWS-bound share.
+pub(super) fn nat_traffic_report(
+    ctx: &VpcContext<'_>,
+    baseline: &Baseline,
+) -> Option<NatTrafficReport> {
+    let source = &baseline.nat_traffic;
+    let traffic = nat_traffic(
+        &ctx.inv.vpc.tags,
+        &source.tag_key,
+        ctx.inv.nat_gb_cloudwatch,
+    )?;
+    let services = interface_services(baseline).len();
+    let azs = ctx.private_subnets_by_az.len().max(1);
+    let figures = break_even(
+        &baseline.pricing,
+        services,
+        azs,
+        &Traffic {
+            nat_gb_per_month: traffic.gb_per_month,
+            aws_share: source.aws_share,
+            gateway_share: source.gateway_share,
+        },
+    );
+    Some(NatTrafficReport {
+        nat_gb_per_month: traffic.gb_per_month,
+        source: traffic.source,
+        aws_share: source.aws_share,
+        interface_endpoints: services,
+        availability_zones: azs,
+        projected_monthly_saving_usd: figures.net_monthly_saving_usd,
+    })
+}
+
+fn interface_services(baseline: &Baseline) -> Vec<String> {
+    baseline
+        .services
+        .iter()
+        .filter(|s| s.endpoint_type == EndpointType::Interface)
+        .map(|s| s.service_name.clone())
+        .collect()
+}
+
+/// With `interface_endpoints: when_cost_effective` and a NAT traffic figure for the VPC (tag or
+/// CloudWatch), decides whether missing interface endpoints are worth creating.
 pub(super) fn cost_decision(ctx: &VpcContext<'_>, baseline: &Baseline) -> Option<CostDecision> {
     if baseline.interface_endpoints != InterfacePolicy::WhenCostEffective {
         return None;
     }
     let source = &baseline.nat_traffic;
-    let nat_gb_per_month: f64 = ctx
-        .inv
-        .vpc
-        .tags
-        .get(&source.tag_key)?
-        .trim()
-        .parse()
-        .ok()
-        .filter(|gb: &f64| gb.is_finite() && *gb >= 0.0)?;
-    let services: Vec<String> = baseline
-        .services
-        .iter()
-        .filter(|s| s.endpoint_type == EndpointType::Interface)
-        .map(|s| s.service_name.clone())
-        .collect();
+    let NatTraffic {
+        gb_per_month: nat_gb_per_month,
+        source: nat_traffic_source,
+    } = nat_traffic(
+        &ctx.inv.vpc.tags,
+        &source.tag_key,
+        ctx.inv.nat_gb_cloudwatch,
+    )?;
+    let services = interface_services(baseline);
     let azs = ctx.private_subnets_by_az.len().max(1);
     let traffic = Traffic {
         nat_gb_per_month,
@@ -72,13 +113,17 @@ pub(super) fn cost_decision(ctx: &VpcContext<'_>, baseline: &Baseline) -> Option
         return None;
     }
     let reason = format!(
-        "interface endpoints skipped for cost: {} endpoints x {} AZs = {}/month against {} of NAT processing saved minus {} of endpoint processing at {} GB/month of NAT traffic ({}% to AWS services): net {}/month; break-even at {}",
+        "interface endpoints skipped for cost: {} endpoints x {} AZs = {}/month against {} of NAT processing saved minus {} of endpoint processing at {} GB/month of NAT traffic (from {}, {}% to AWS services): net {}/month; break-even at {}",
         services.len(),
         azs,
         usd(figures.fixed_interface_monthly_usd),
         usd(figures.nat_processing_saved_usd),
         usd(figures.interface_processing_usd),
         nat_gb_per_month,
+        match nat_traffic_source {
+            TrafficSource::Cloudwatch => "CloudWatch",
+            TrafficSource::Tag => "the VPC tag",
+        },
         (source.aws_share * 100.0).round(),
         usd(figures.net_monthly_saving_usd),
         figures
@@ -89,6 +134,7 @@ pub(super) fn cost_decision(ctx: &VpcContext<'_>, baseline: &Baseline) -> Option
     Some(CostDecision {
         skipped_services: services,
         nat_gb_per_month,
+        nat_traffic_source,
         aws_share: source.aws_share,
         gateway_share: source.gateway_share,
         figures,

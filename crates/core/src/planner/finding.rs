@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{CostDecision, Drift, Remedy};
+use crate::traffic::NatTrafficReport;
 
 /// One drift found in a VPC, with its remedy or the reason there is none.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,4 +82,6 @@ pub struct VpcPlan {
     /// True when a remedy depends on the VPC DNS attributes and they were not observed:
     /// read them (two calls) and plan this VPC again.
     pub needs_dns_attributes: bool,
+    /// The VPC's NAT traffic and what its interface endpoints would save, when a figure exists.
+    pub nat_traffic: Option<NatTrafficReport>,
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::context::{ServicePlanInput, VpcContext};
-use super::cost::{cost_decision, remedy_monthly_cost};
+use super::cost::{cost_decision, nat_traffic_report, remedy_monthly_cost};
 use super::dns::{can_request_private_dns, plan_vpc_dns};
 use super::security_group::plan_guard_group;
 use super::service::plan_service;
@@ -117,6 +117,7 @@ pub fn plan_vpc(
             findings: Vec::new(),
             cost_decisions: Vec::new(),
             needs_dns_attributes: false,
+            nat_traffic: None,
         };
     }
     let ctx = VpcContext::new(inv, options);
@@ -168,5 +169,6 @@ pub fn plan_vpc(
         findings,
         cost_decisions: cost_decision.into_iter().collect(),
         needs_dns_attributes,
+        nat_traffic: nat_traffic_report(&ctx, baseline),
     }
 }

@@ -41,6 +41,10 @@ pub struct GuardConfig {
     /// `METRICS_BY_ACCOUNT`: the run metrics also per `[Account, Region]` (default true), not
     /// only for the whole deployment.
     pub metrics_by_account: bool,
+    /// `SECURITY_HUB_FINDINGS`: import each run's drift into Security Hub in the account it is
+    /// about (default false: Security Hub must be enabled there, and it bills per finding
+    /// ingested beyond its free tier).
+    pub security_hub_findings: bool,
 }
 
 /// Upper bound for `API_TIMEOUT_SECONDS`: below Lambda's 900-second limit.
@@ -139,6 +143,7 @@ impl GuardConfig {
             DEFAULT_RELEASE_WAIT_SECONDS,
         )?;
         let metrics_by_account = boolean(&get, "METRICS_BY_ACCOUNT", true)?;
+        let security_hub_findings = boolean(&get, "SECURITY_HUB_FINDINGS", false)?;
         let org = OrgConfig::from_lookup(&get)?;
         let guard_role_arns: BTreeSet<String> = checked_list(
             &get,
@@ -163,6 +168,7 @@ impl GuardConfig {
             org,
             guard_role_arns,
             metrics_by_account,
+            security_hub_findings,
         })
     }
 

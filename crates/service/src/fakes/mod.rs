@@ -1,5 +1,5 @@
 //! In-memory ports: an EC2 that keeps an [`Observation`] and applies remedies to it the way EC2
-//! would, and a notice sink that keeps what was published. Both record their calls and can be
+//! would, a notice sink that keeps what was published, and a Security Hub that keeps findings. Both record their calls and can be
 //! told to fail, so the guard loop is tested without a network (and in microseconds).
 //!
 //! Fixtures are builders on the domain types: [`InMemoryEc2::new`] offers the standard services
@@ -7,11 +7,13 @@
 
 mod ec2;
 mod notices;
+mod security_hub;
 
 use std::sync::{Mutex, MutexGuard};
 
 pub use ec2::{InMemoryEc2, FAKE_AZS};
 pub use notices::{NoNotices, RecordingNotices};
+pub use security_hub::InMemorySecurityHub;
 
 /// A poisoned lock still holds usable state for a fake: take it.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

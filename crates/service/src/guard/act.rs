@@ -65,6 +65,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             status: plan.status,
             findings,
             cost_decisions: plan.cost_decisions,
+            nat_traffic: plan.nat_traffic,
         };
         if let Some(hook) = &self.progress {
             hook(&outcome);

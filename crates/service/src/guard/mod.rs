@@ -7,6 +7,8 @@ mod observe;
 mod plan;
 mod release;
 mod scope;
+mod security_hub;
+mod traffic;
 
 pub use release::{Release, ReleaseTarget};
 pub use scope::{CallOutcome, SCHEDULE_TRIGGER};
@@ -18,8 +20,10 @@ use vpce_guard_core::notice::{Notice, NoticeFinding, RunSummary};
 use vpce_guard_core::planner::{CostDecision, VpcStatus};
 use vpce_guard_core::policy::RunSettings;
 use vpce_guard_core::ports::{
-    Clock, Ec2Port, NoMetrics, NoticePort, RequestMetrics, Scope, SystemClock,
+    Clock, Ec2Port, NatTrafficPort, NoMetrics, NoticePort, RequestMetrics, Scope, SecurityHubPort,
+    SystemClock,
 };
+use vpce_guard_core::traffic::NatTrafficReport;
 
 use crate::error::GuardError;
 
@@ -56,6 +60,8 @@ pub struct VpcOutcome {
     pub status: VpcStatus,
     pub findings: Vec<NoticeFinding>,
     pub cost_decisions: Vec<CostDecision>,
+    /// The VPC's NAT traffic and the interface endpoints' projected saving, when known.
+    pub nat_traffic: Option<NatTrafficReport>,
 }
 
 /// Called once per VPC as soon as it is done (progress bars).
@@ -71,6 +77,16 @@ pub struct Guard<E, N> {
     metrics: Arc<dyn RequestMetrics>,
     clock: Arc<dyn Clock>,
     progress: Option<ProgressHook>,
+    /// Where NAT traffic figures come from besides the VPC tag (CloudWatch), when wired.
+    nat_traffic: Option<Arc<dyn NatTrafficPort>>,
+    /// Where findings go besides notices (Security Hub), when wired.
+    security_hub: Option<HubWiring>,
+}
+
+/// Security Hub and the partition its ARNs are built in.
+struct HubWiring {
+    port: Arc<dyn SecurityHubPort>,
+    partition: String,
 }
 
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
@@ -88,6 +104,8 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             metrics: Arc::new(NoMetrics),
             clock: Arc::new(SystemClock),
             progress: None,
+            nat_traffic: None,
+            security_hub: None,
         }
     }
 
@@ -106,6 +124,25 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     /// Reports each VPC as it completes.
     pub fn with_progress(mut self, hook: ProgressHook) -> Self {
         self.progress = Some(hook);
+        self
+    }
+
+    /// Reads NAT traffic from `port` when the baseline asks for it (`nat_traffic.cloudwatch`).
+    pub fn with_nat_traffic(mut self, port: Arc<dyn NatTrafficPort>) -> Self {
+        self.nat_traffic = Some(port);
+        self
+    }
+
+    /// Imports the run's drift into Security Hub through `port` (ARNs in `partition`).
+    pub fn with_security_hub(
+        mut self,
+        port: Arc<dyn SecurityHubPort>,
+        partition: impl Into<String>,
+    ) -> Self {
+        self.security_hub = Some(HubWiring {
+            port,
+            partition: partition.into(),
+        });
         self
     }
 
@@ -137,7 +174,9 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         let mut inventory = self.observe(&request).await?;
         let plans = self.plan(&mut inventory).await;
         let outcomes = self.act(plans).await;
-        self.notify(&request, &inventory, outcomes, before).await
+        let hub = self.report_to_security_hub(&request, &outcomes).await;
+        self.notify(&request, &inventory, outcomes, before, hub)
+            .await
     }
 }
 

@@ -52,6 +52,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         inventory: &RegionInventory,
         outcomes: Vec<VpcOutcome>,
         before: MetricsReading,
+        security_hub: RunCounters,
     ) -> Result<RunReport, GuardError> {
         let ctx = NoticeContext {
             account_id: request.account_id.clone(),
@@ -72,6 +73,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             .collect();
         let mut notices = vpc_notices(&ctx, &outcomes, &replays);
         let mut summary = self.summarize(request, &outcomes, &before);
+        summary.counters.add(&security_hub);
         if request.publish_summary {
             let mut totals = summary.clone();
             totals.counters.notices_published = notices.len() as u64 + 1;
@@ -198,6 +200,7 @@ fn vpc_notices(
             findings.extend(o.findings.iter().cloned());
             let mut notice = Notice::for_vpc(ctx, &o.vpc_id, findings);
             notice.cost_decisions = o.cost_decisions.clone();
+            notice.nat_traffic = o.nat_traffic.clone();
             Some(notice)
         })
         .collect()

@@ -46,6 +46,8 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 .collect();
             self.fill_dns(&mut inventory, &ids).await;
         }
+        self.fill_nat_traffic(&mut inventory, &request.account_id, &request.scope)
+            .await;
         Ok(inventory)
     }
 

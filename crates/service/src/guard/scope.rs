@@ -17,7 +17,7 @@ pub const SCHEDULE_TRIGGER: &str = "schedule";
 #[derive(Debug, Clone)]
 pub enum CallOutcome {
     /// The VPCs it touched were guarded.
-    Guarded(RunReport),
+    Guarded(Box<RunReport>),
     /// Nothing of the guard's was concerned (another team's security group).
     Ignored { reason: String },
     /// A deletion the guard's resources blocked: they were given back.
@@ -101,7 +101,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             notify: true,
         })
         .await
-        .map(CallOutcome::Guarded)
+        .map(|report| CallOutcome::Guarded(Box::new(report)))
     }
 
     /// Guards every VPC of the Region and publishes the notices and a `sweep_summary`.

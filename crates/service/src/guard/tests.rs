@@ -334,3 +334,47 @@ async fn an_observe_failure_fails_the_run_before_anything_changes() {
     assert!(notices.published().is_empty());
     assert_eq!(ec2.calls(), ["DescribeVpcs"]);
 }
+
+#[tokio::test]
+async fn security_hub_gets_report_drift_as_failed_then_archived_and_its_errors_never_fail_a_run() {
+    use crate::fakes::InMemorySecurityHub;
+    use vpce_guard_core::security_hub::{HubCompliance, HubRecordState};
+
+    let ec2 = InMemoryEc2::new(REGION).with_private_vpc("vpc-1", "10.0.0.0/16", DNS_ON);
+    let notices = RecordingNotices::new();
+    let hub = InMemorySecurityHub::new();
+    let with_hub =
+        |mode| guard(&ec2, &notices, mode).with_security_hub(Arc::new(hub.clone()), "aws");
+
+    let report = with_hub(Mode::Report)
+        .sweep(ACCOUNT, SCHEDULE_TRIGGER, false)
+        .await
+        .unwrap();
+    assert_eq!(report.summary.counters.security_hub_active, 5);
+    let held = hub.findings();
+    assert_eq!(held.len(), 5);
+    assert!(held
+        .values()
+        .all(|f| f.compliance == HubCompliance::Failed && f.created_at == "2026-12-01T00:00:00Z"));
+
+    // Security Hub down: the remediate run still fixes and notifies, and counts the failure.
+    hub.fail_with(Some("InvalidAccessException"));
+    let report = with_hub(Mode::Remediate)
+        .sweep(ACCOUNT, SCHEDULE_TRIGGER, false)
+        .await
+        .expect("a Security Hub outage does not fail the run");
+    assert_eq!(report.summary.counters.actions_applied, 5);
+    assert_eq!(report.summary.counters.security_hub_failed, 1);
+    assert!(!notices.take().is_empty());
+
+    // Back up: the next (compliant) sweep archives what the outage left active.
+    hub.fail_with(None);
+    let report = with_hub(Mode::Remediate)
+        .sweep(ACCOUNT, SCHEDULE_TRIGGER, false)
+        .await
+        .unwrap();
+    assert_eq!(report.summary.counters.security_hub_archived, 5);
+    assert!(hub.findings().values().all(
+        |f| f.compliance == HubCompliance::Passed && f.record_state == HubRecordState::Archived
+    ));
+}

@@ -1,6 +1,7 @@
 //! Cost: each remedy's monthly price, and interface endpoints skipped below break-even.
 
 use super::*;
+use crate::traffic::TrafficSource;
 
 #[test]
 fn remedies_carry_their_monthly_cost() {
@@ -28,6 +29,20 @@ fn remedies_carry_their_monthly_cost() {
         (p.findings[0].monthly_cost_usd + 14.6).abs() < 1e-9,
         "deleting a duplicate saves money"
     );
+}
+
+/// Tags the VPC with 5,000 GB/month of NAT traffic (above break-even) and checks that every
+/// endpoint is planned; returns the plan.
+fn tagged_5000_plans_every_endpoint(inv: &mut VpcInventory) -> VpcPlan {
+    inv.vpc
+        .tags
+        .insert("vpce-guard:nat-gb-per-month".into(), "5000".into());
+    let p = Planning::new()
+        .baseline(cost_effective_baseline())
+        .plan(inv);
+    assert!(p.cost_decisions.is_empty());
+    assert_eq!(p.findings.len(), 5);
+    p
 }
 
 fn cost_effective_baseline() -> Baseline {
@@ -68,14 +83,7 @@ fn when_cost_effective_skips_interfaces_below_break_even_with_the_numbers() {
     );
 
     // Above break-even the interface endpoints are planned as usual.
-    inv.vpc
-        .tags
-        .insert("vpce-guard:nat-gb-per-month".into(), "5000".into());
-    let p = Planning::new()
-        .baseline(cost_effective_baseline())
-        .plan(&inv);
-    assert!(p.cost_decisions.is_empty());
-    assert_eq!(p.findings.len(), 5);
+    tagged_5000_plans_every_endpoint(&mut inv);
 
     // No figure: no decision, endpoints planned.
     inv.vpc.tags.clear();
@@ -84,4 +92,45 @@ fn when_cost_effective_skips_interfaces_below_break_even_with_the_numbers() {
         .plan(&inv);
     assert!(p.cost_decisions.is_empty());
     assert_eq!(p.findings.len(), 5);
+}
+
+#[test]
+fn a_cloudwatch_figure_decides_when_no_tag_overrides_it() {
+    let mut inv = two_az_vpc();
+    inv.nat_gb_cloudwatch = Some(1000.0);
+    let p = Planning::new()
+        .baseline(cost_effective_baseline())
+        .plan(&inv);
+    assert_eq!(
+        p.cost_decisions.len(),
+        1,
+        "1000 GB/month is below break-even"
+    );
+    let decision = &p.cost_decisions[0];
+    assert_eq!(decision.nat_traffic_source, TrafficSource::Cloudwatch);
+    assert!(
+        decision.reason.contains("from CloudWatch"),
+        "{}",
+        decision.reason
+    );
+
+    // The tag is an explicit override: 5000 GB/month makes the endpoints pay.
+    let p = tagged_5000_plans_every_endpoint(&mut inv);
+    let report = p.nat_traffic.expect("a figure gives a report");
+    assert_eq!(report.source, TrafficSource::Tag);
+    assert_eq!(report.nat_gb_per_month, 5000.0);
+}
+
+#[test]
+fn the_nat_traffic_report_projects_the_interface_endpoints_saving() {
+    let mut inv = two_az_vpc();
+    assert_eq!(plan(&inv).nat_traffic, None, "no figure, no report");
+    inv.nat_gb_cloudwatch = Some(5000.0);
+    let report = plan(&inv).nat_traffic.expect("report");
+    assert_eq!(report.source, TrafficSource::Cloudwatch);
+    assert_eq!(report.interface_endpoints, 3);
+    assert_eq!(report.availability_zones, 2);
+    // 2,500 GB moved: $112.50 NAT processing saved − $25.00 endpoint processing − $43.80 fixed.
+    assert_eq!(report.projected_monthly_saving_usd, 43.70);
+    assert_eq!(report.aws_share, 0.5);
 }

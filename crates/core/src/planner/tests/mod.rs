@@ -143,6 +143,7 @@ fn two_az_vpc() -> VpcInventory {
         endpoints: vec![],
         security_groups: vec![],
         dns: None,
+        nat_gb_cloudwatch: None,
     }
 }
 
