@@ -32,7 +32,8 @@ pub use placeholders::{partition_of, PolicyVariables, PLACEHOLDERS};
 pub use policy_equivalence::policies_equivalent;
 pub use policy_templates::{PolicyPreset, PolicyTemplate, POLICY_PRESET_NAMES};
 pub use presets::{
-    preset, preset_names, Preset, ECS_FARGATE, EKS, LAMBDA, PRESETS, SECURITY_HUB, SSM,
+    preset, preset_names, preset_service_names, Preset, ECS_FARGATE, EKS, LAMBDA, PRESETS,
+    SECURITY_HUB, SSM,
 };
 pub use profile::PRESET_FIELD;
 pub use profiles::{ProfileSet, DEFAULT_PROFILE, PROFILE_SET_FIELDS};

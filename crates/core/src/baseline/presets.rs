@@ -2,7 +2,7 @@
 //! profile names (`{"preset": "eks"}`) and may extend. Each list says where it comes from, so
 //! it can be checked against the AWS page when AWS changes its advice.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{BaselineDocument, EndpointType, InterfacePolicy, ServiceEntry};
 
@@ -108,6 +108,15 @@ pub fn preset_names() -> String {
         .join(", ")
 }
 
+/// Every service (short name) any shipped preset names: what the deployment's IAM condition
+/// and allowed services must cover for a profile to use any preset.
+pub fn preset_service_names() -> BTreeSet<&'static str> {
+    PRESETS
+        .iter()
+        .flat_map(|p| p.services.iter().map(|(service, _)| *service))
+        .collect()
+}
+
 impl Preset {
     /// The preset's services as baseline entries (private DNS on, no policy).
     pub fn entries(&self) -> Vec<ServiceEntry> {
@@ -157,6 +166,18 @@ mod tests {
         assert_eq!(preset("security-hub").map(|p| p.services.len()), Some(4));
         assert_eq!(preset("EKS"), None);
         assert!(preset_names().contains("ecs-fargate, eks, ssm"));
+    }
+
+    #[test]
+    fn preset_service_names_cover_every_preset_once() {
+        let names = preset_service_names();
+        assert_eq!(names.len(), 15);
+        for preset in PRESETS {
+            for (service, _) in preset.services {
+                assert!(names.contains(service), "{service}");
+            }
+        }
+        assert!(names.contains("elasticloadbalancing") && names.contains("ec2messages"));
     }
 
     #[test]
