@@ -15,6 +15,8 @@ pub enum ConfigError {
     },
     #[error("GUARD_BASELINE is invalid: {0}")]
     Baseline(#[from] BaselineError),
+    #[error("ACCOUNT_PROFILES is invalid: {0}")]
+    AccountProfiles(#[from] AccountProfilesError),
 }
 
 /// The Lambda runtime prints a failed cold start with `{:?}`: make that the readable message.
@@ -67,6 +69,127 @@ pub enum BaselineError {
         index: usize,
         name: String,
         reason: &'static str,
+    },
+    /// A policy that is JSON but not a usable template: an unknown preset or placeholder.
+    #[error("field `services[{index}].policy` {reason}")]
+    PolicyTemplate { index: usize, reason: PolicyError },
+    /// An error inside profile `profile` of a profile set; the message puts the field under
+    /// `profiles.NAME.` (e.g. `profiles.eks.services[2].service`).
+    #[error("{}", in_profile(profile, error))]
+    Profile {
+        profile: String,
+        error: Box<BaselineError>,
+    },
+}
+
+impl BaselineError {
+    /// The same error about service entry `f(index)` instead of `index`: a preset profile
+    /// validates its merged list, but its errors must point at the entry the operator wrote.
+    pub(crate) fn map_index(self, f: impl Fn(usize) -> usize) -> Self {
+        use BaselineError as E;
+        match self {
+            E::Entry { index, reason } => E::Entry {
+                index: f(index),
+                reason,
+            },
+            E::EmptyName { index } => E::EmptyName { index: f(index) },
+            E::Duplicate { index, name } => E::Duplicate {
+                index: f(index),
+                name,
+            },
+            E::GatewayNotOffered { index, name } => E::GatewayNotOffered {
+                index: f(index),
+                name,
+            },
+            E::PrivateDnsOnGateway { index } => E::PrivateDnsOnGateway { index: f(index) },
+            E::Policy { index, reason } => E::Policy {
+                index: f(index),
+                reason,
+            },
+            E::PolicyTooLong { index, len } => E::PolicyTooLong {
+                index: f(index),
+                len,
+            },
+            E::BadName {
+                index,
+                name,
+                reason,
+            } => E::BadName {
+                index: f(index),
+                name,
+                reason,
+            },
+            E::PolicyTemplate { index, reason } => E::PolicyTemplate {
+                index: f(index),
+                reason,
+            },
+            other @ (E::Syntax { .. }
+            | E::Parse(_)
+            | E::Empty
+            | E::Field { .. }
+            | E::Profile { .. }) => other,
+        }
+    }
+}
+
+/// `error`'s message with its field path moved under `profiles.NAME.`; every message names its
+/// field as "field `PATH`", so the first such mention is the one to qualify.
+fn in_profile(profile: &str, error: &BaselineError) -> String {
+    let message = error.to_string();
+    match message.split_once("field `") {
+        Some((before, path)) => format!("{before}field `profiles.{profile}.{path}"),
+        None => format!("field `profiles.{profile}`: {message}"),
+    }
+}
+
+/// Why an endpoint policy of the baseline cannot be used: its JSON, its preset names, its
+/// placeholders, or (at resolve time) the values they need.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum PolicyError {
+    /// Not JSON, or JSON that is not an object (today's policy forms).
+    #[error("is not a JSON object or a string holding one: {0}")]
+    Json(String),
+    #[error("names unknown policy preset {name:?} (expected a JSON object, a string holding one, or presets among {expected})")]
+    UnknownPreset { name: String, expected: String },
+    #[error("names policy preset {name:?} twice")]
+    DuplicatePreset { name: String },
+    #[error("is an empty list; name at least one policy preset")]
+    NoPresets,
+    #[error("uses unknown placeholder ${{{name}}} (known: ${{org_id}}, ${{account_id}}, ${{region}}, ${{partition}})")]
+    UnknownPlaceholder { name: String },
+    #[error("has an unclosed placeholder in {text:?}")]
+    UnclosedPlaceholder { text: String },
+    #[error("needs ${{org_id}}, but no organization id is known for this account")]
+    MissingOrgId,
+    #[error("is {len} characters after substitution; EC2 accepts at most 20480")]
+    TooLong { len: usize },
+}
+
+/// A baseline service whose policy cannot be resolved for one account and region.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[error("the policy of service `{service}` {reason}")]
+pub struct ResolveError {
+    /// Short service name, e.g. `s3`.
+    pub service: String,
+    pub reason: PolicyError,
+}
+
+/// `ACCOUNT_PROFILES` (account or OU id → profile name) that cannot be used.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum AccountProfilesError {
+    #[error("not valid JSON: {0}")]
+    Syntax(String),
+    #[error("must be a JSON object of account, OU or root id to profile name")]
+    NotAnObject,
+    #[error("key {key:?} is not a 12-digit account id, an OU id (ou-…) or a root id (r-…)")]
+    BadKey { key: String },
+    #[error("the value of {key:?} must be a profile name (a string)")]
+    NotAName { key: String },
+    #[error("{key:?} names unknown profile {profile:?} (profiles: {known})")]
+    UnknownProfile {
+        key: String,
+        profile: String,
+        known: String,
     },
 }
 

@@ -13,6 +13,22 @@ pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// `true` for an organization root id (`r-` and 4 to 32 lowercase letters or digits) or an OU id
+/// (`ou-`, the root's 4 to 32, `-`, then 8 to 32 more), as AWS Organizations documents them.
+pub fn is_org_parent_id(text: &str) -> bool {
+    let part = |s: &str, min: usize| {
+        (min..=32).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    if let Some(root) = text.strip_prefix("r-") {
+        return part(root, 4);
+    }
+    text.strip_prefix("ou-")
+        .and_then(|rest| rest.split_once('-'))
+        .is_some_and(|(root, unit)| part(root, 4) && part(unit, 8))
+}
+
 /// `true` for names shaped like AWS Regions (`us-east-1`, `eu-central-2`, `us-gov-west-1`).
 pub fn is_region_name(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
@@ -93,6 +109,24 @@ mod tests {
         }
         for bad in ["us-east", "US-EAST-1", "us--1", "east-1", "us-east-1a", ""] {
             assert!(!is_region_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn recognises_ou_and_root_ids() {
+        for good in ["r-ab12", "ou-ab12-cdef3456", "ou-abcd-12345678"] {
+            assert!(is_org_parent_id(good), "{good}");
+        }
+        for bad in [
+            "r-ab1",
+            "ou-ab12-cdef345",
+            "ou-ab12",
+            "OU-ab12-cdef3456",
+            "ou-AB12-cdef3456",
+            "123456789012",
+            "",
+        ] {
+            assert!(!is_org_parent_id(bad), "{bad}");
         }
     }
 

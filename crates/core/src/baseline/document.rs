@@ -116,36 +116,26 @@ pub struct ServiceEntry {
 }
 
 impl BaselineDocument {
-    /// The standard set: S3 and DynamoDB gateways; ECR API, ECR Docker and CloudWatch Logs interfaces.
+    /// The standard set: S3 and DynamoDB gateways; ECR API, ECR Docker and CloudWatch Logs
+    /// interfaces (the `ecs-fargate` preset).
     pub fn standard() -> Self {
-        let entry = |service: &str, endpoint_type| ServiceEntry {
-            service: service.to_string(),
-            endpoint_type,
-            private_dns: None,
-            policy: None,
-        };
-        Self {
-            services: vec![
-                entry("s3", EndpointType::Gateway),
-                entry("dynamodb", EndpointType::Gateway),
-                entry("ecr.api", EndpointType::Interface),
-                entry("ecr.dkr", EndpointType::Interface),
-                entry("logs", EndpointType::Interface),
-            ],
-            interface_endpoints: InterfacePolicy::Always,
-            pricing: None,
-            pricing_by_region: BTreeMap::new(),
-            nat_traffic: None,
-        }
+        super::presets::ECS_FARGATE.document()
     }
 
     /// Parses `GUARD_BASELINE`: either `{"services": [...]}` or a bare list of services.
     pub fn parse(text: &str) -> Result<Self, BaselineError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| BaselineError::Syntax {
-            message: e.to_string(),
-            line: e.line(),
-            column: e.column(),
-        })?;
+        Self::from_value(parse_json(text)?)
+    }
+
+    /// A document from JSON already parsed (one profile of a profile set), validated.
+    pub fn from_value(value: Value) -> Result<Self, BaselineError> {
+        let doc = Self::from_value_unvalidated(value)?;
+        doc.validate()?;
+        Ok(doc)
+    }
+
+    /// The document's fields, each deserialized, before the rules of `validate`.
+    pub(super) fn from_value_unvalidated(value: Value) -> Result<Self, BaselineError> {
         let (entries, rest) = split_services(value)?;
         // Parse entry by entry so an error names the index of the bad service.
         let services = entries
@@ -158,16 +148,23 @@ impl BaselineDocument {
                 })
             })
             .collect::<Result<Vec<ServiceEntry>, _>>()?;
-        let doc = Self {
+        Ok(Self {
             services,
             interface_endpoints: top_level_field(&rest, "interface_endpoints")?,
             pricing: top_level_field(&rest, "pricing")?,
             pricing_by_region: top_level_field(&rest, "pricing_by_region")?,
             nat_traffic: top_level_field(&rest, "nat_traffic")?,
-        };
-        doc.validate()?;
-        Ok(doc)
+        })
     }
+}
+
+/// The text as JSON; a syntax error keeps serde_json's position for `locate_error`.
+pub(super) fn parse_json(text: &str) -> Result<Value, BaselineError> {
+    serde_json::from_str(text).map_err(|e| BaselineError::Syntax {
+        message: e.to_string(),
+        line: e.line(),
+        column: e.column(),
+    })
 }
 
 /// The service entries and the other top-level fields, after rejecting unknown top-level fields

@@ -2,6 +2,8 @@
 //! `file:12: services[2].type: …`. The error's variant says what it is about (serde_json's
 //! position, a service index, a field path); this module only finds that spot in the text.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -44,9 +46,11 @@ impl<'e> Subject<'e> {
             | BaselineError::BadName { index, .. } => entry(index, Some("service")),
             BaselineError::GatewayNotOffered { index, .. } => entry(index, Some("type")),
             BaselineError::PrivateDnsOnGateway { index } => entry(index, Some("private_dns")),
-            BaselineError::Policy { index, .. } | BaselineError::PolicyTooLong { index, .. } => {
-                entry(index, Some("policy"))
-            }
+            BaselineError::Policy { index, .. }
+            | BaselineError::PolicyTooLong { index, .. }
+            | BaselineError::PolicyTemplate { index, .. } => entry(index, Some("policy")),
+            // Located within the profile's own text by `locate_in_profile`.
+            BaselineError::Profile { .. } => return None,
         })
     }
 }
@@ -54,6 +58,9 @@ impl<'e> Subject<'e> {
 /// Points a validation error at its line; None when the text does not show where it is (for
 /// example, an error about the services list of a document whose `services` is not a list).
 pub fn locate_error(text: &str, error: &BaselineError) -> Option<ErrorLocation> {
+    if let BaselineError::Profile { profile, error } = error {
+        return locate_in_profile(text, profile, error);
+    }
     let at = |offset: usize, field: String| ErrorLocation {
         line: line_of(text, offset),
         field,
@@ -87,6 +94,33 @@ pub fn locate_error(text: &str, error: &BaselineError) -> Option<ErrorLocation> 
             })
         }
     }
+}
+
+/// An error inside profile `profile` of the profiles form: located within that profile's text,
+/// then moved to its place in the whole file, its field under `profiles.NAME.`.
+fn locate_in_profile(text: &str, profile: &str, error: &BaselineError) -> Option<ErrorLocation> {
+    #[derive(Deserialize)]
+    struct Set<'a> {
+        #[serde(borrow)]
+        profiles: BTreeMap<String, &'a RawValue>,
+    }
+    let set: Set<'_> = serde_json::from_str(text).ok()?;
+    let raw = set.profiles.get(profile)?.get();
+    // The profile borrows from `text`, so its address gives its offset.
+    let start = (raw.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let within = locate_error(raw, error).unwrap_or(ErrorLocation {
+        line: 1,
+        field: String::new(),
+    });
+    let field = if within.field.is_empty() {
+        format!("profiles.{profile}")
+    } else {
+        format!("profiles.{profile}.{}", within.field)
+    };
+    Some(ErrorLocation {
+        line: line_of(text, start) + within.line - 1,
+        field,
+    })
 }
 
 /// The 1-based line holding byte `offset` of `text`.
@@ -185,5 +219,38 @@ mod tests {
         let text = "{\"services\": {}}";
         let err = BaselineDocument::parse(text).unwrap_err();
         assert_eq!(locate_error(text, &err), None);
+    }
+
+    #[test]
+    fn errors_inside_a_profile_point_at_its_line() {
+        use crate::baseline::ProfileSet;
+        let text = "{\n  \"default_profile\": \"web\",\n  \"profiles\": {\n    \"web\": {\"preset\": \"ssm\"},\n    \"eks\": {\n      \"preset\": \"eks\",\n      \"services\": [\n        {\"service\": \"sqs\", \"type\": \"Interface\"},\n        {\"service\": \"kms\",\n         \"type\": \"Gateway\"}\n      ]\n    }\n  }\n}";
+        let err = ProfileSet::parse(text).unwrap_err();
+        assert_eq!(
+            locate_error(text, &err),
+            Some(ErrorLocation {
+                line: 10,
+                field: "profiles.eks.services[1].type".into()
+            })
+        );
+        let text = "{\"profiles\": {\n\"default\": {\"preset\": \"nope\"}}}";
+        let err = ProfileSet::parse(text).unwrap_err();
+        assert_eq!(
+            locate_error(text, &err),
+            Some(ErrorLocation {
+                line: 2,
+                field: "profiles.default.preset".into()
+            })
+        );
+        let text =
+            "{\"default_profile\": \"x\",\n\"profiles\": {\"default\": {\"preset\": \"ssm\"}}}";
+        let err = ProfileSet::parse(text).unwrap_err();
+        assert_eq!(
+            locate_error(text, &err),
+            Some(ErrorLocation {
+                line: 1,
+                field: "default_profile".into()
+            })
+        );
     }
 }

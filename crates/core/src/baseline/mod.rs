@@ -2,12 +2,25 @@
 //!
 //! - `document`: the baseline as written ([`BaselineDocument`]) and its parsing;
 //! - `validate`: the rules it must meet, checked at parse time;
-//! - `resolve`: the [`Baseline`] for one region, which the planner reads;
-//! - `locate`: where in the file an error is ([`locate_error`]), from the error's own fields.
+//! - `resolve`: the [`Baseline`] for one region (and account), which the planner reads;
+//! - `locate`: where in the file an error is ([`locate_error`]), from the error's own fields;
+//! - `presets`: the shipped endpoint sets (`ecs-fargate`, `eks`, `ssm`, ...);
+//! - `profile` and `profiles`: named baselines ([`ProfileSet`]), each a document or a preset
+//!   with extras; `selection`: which profile a VPC gets ([`select_profile`]);
+//! - `policy_templates` and `placeholders`: endpoint policies as presets or templates
+//!   ([`PolicyTemplate`], [`PolicyVariables`]); `policy_equivalence`: comparing policies as IAM
+//!   reads them ([`policies_equivalent`]).
 
 mod document;
 mod locate;
+mod placeholders;
+mod policy_equivalence;
+mod policy_templates;
+mod presets;
+mod profile;
+mod profiles;
 mod resolve;
+mod selection;
 mod validate;
 
 pub use document::{
@@ -15,5 +28,17 @@ pub use document::{
     ServiceEntry, DOCUMENT_FIELDS,
 };
 pub use locate::{locate_error, ErrorLocation};
+pub use placeholders::{partition_of, PolicyVariables, PLACEHOLDERS};
+pub use policy_equivalence::policies_equivalent;
+pub use policy_templates::{PolicyPreset, PolicyTemplate, POLICY_PRESET_NAMES};
+pub use presets::{
+    preset, preset_names, preset_service_names, Preset, ECS_FARGATE, EKS, LAMBDA, PRESETS,
+    SECURITY_HUB, SSM,
+};
+pub use profile::PRESET_FIELD;
+pub use profiles::{ProfileSet, DEFAULT_PROFILE, PROFILE_SET_FIELDS};
 pub use resolve::{short_name, Baseline, ServiceSpec};
+pub use selection::{
+    select_profile, AccountProfiles, ProfileSelection, ProfileSource, PROFILE_TAG_KEY,
+};
 pub use validate::{normalize_policy, MAX_POLICY_CHARS};

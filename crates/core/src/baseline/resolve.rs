@@ -3,8 +3,13 @@
 
 use serde_json::Value;
 
-use super::{normalize_policy, BaselineDocument, EndpointType, InterfacePolicy, NatTrafficSource};
+use super::placeholders::partition_of;
+use super::{
+    BaselineDocument, EndpointType, InterfacePolicy, NatTrafficSource, PolicyTemplate,
+    PolicyVariables, ServiceEntry,
+};
 use crate::cost::Pricing;
+use crate::error::ResolveError;
 
 /// One service of the baseline, with its full regional name already resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +21,8 @@ pub struct ServiceSpec {
     pub endpoint_type: EndpointType,
     /// Interface endpoints only: whether private DNS must be enabled.
     pub private_dns: bool,
-    /// Endpoint policy the endpoint must carry, when the baseline gives one (compact JSON).
+    /// Endpoint policy the endpoint must carry, when the baseline gives one: presets combined,
+    /// placeholders filled.
     pub policy: Option<Value>,
 }
 
@@ -33,23 +39,61 @@ pub struct Baseline {
 }
 
 impl BaselineDocument {
-    /// Resolves short names for `region` and orders gateways (S3 first) before interfaces.
-    pub fn resolve(&self, region: &str) -> Baseline {
-        let mut services: Vec<ServiceSpec> = self
+    /// Resolves short names for the variables' region, fills each policy's placeholders (or
+    /// names the service whose policy cannot be filled), and orders gateways (S3 first)
+    /// before interfaces.
+    pub fn resolve_with(&self, vars: &PolicyVariables) -> Result<Baseline, ResolveError> {
+        let specs = self
             .services
             .iter()
             .map(|entry| {
-                let short = short_name(&entry.service).to_string();
-                ServiceSpec {
-                    service_name: format!("com.amazonaws.{region}.{short}"),
-                    short_name: short,
-                    endpoint_type: entry.endpoint_type,
-                    private_dns: entry.endpoint_type == EndpointType::Interface
-                        && entry.private_dns.unwrap_or(true),
-                    policy: entry.policy.as_ref().and_then(|p| normalize_policy(p).ok()),
-                }
+                let policy = match entry.policy.as_ref().map(PolicyTemplate::parse) {
+                    None => None,
+                    Some(template) => {
+                        Some(template.and_then(|t| t.render(vars)).map_err(|reason| {
+                            ResolveError {
+                                service: short_name(&entry.service).to_string(),
+                                reason,
+                            }
+                        })?)
+                    }
+                };
+                Ok(spec(entry, &vars.region, policy))
+            })
+            .collect::<Result<Vec<_>, ResolveError>>()?;
+        Ok(self.baseline(&vars.region, specs))
+    }
+
+    /// Resolves for `region` when no account is known (the CLI's `baseline show` and cost
+    /// report, and callers not yet passing [`PolicyVariables`]): `${region}` and `${partition}`
+    /// are filled (the partition from the region's prefix), but a policy that needs
+    /// `${account_id}` or `${org_id}`, or cannot be filled at all, is left out (`None`: the
+    /// planner neither compares nor sets it). Use [`BaselineDocument::resolve_with`] wherever
+    /// endpoints are created or their policies compared.
+    pub fn resolve(&self, region: &str) -> Baseline {
+        let vars = PolicyVariables::new("", region, partition_of(region));
+        let specs = self
+            .services
+            .iter()
+            .map(|entry| {
+                let policy = entry
+                    .policy
+                    .as_ref()
+                    .and_then(|p| PolicyTemplate::parse(p).ok())
+                    .filter(|t| {
+                        !t.placeholders()
+                            .iter()
+                            .any(|name| name == "account_id" || name == "org_id")
+                    })
+                    .and_then(|t| t.render(&vars).ok());
+                spec(entry, region, policy)
             })
             .collect();
+        self.baseline(region, specs)
+    }
+
+    /// The region's baseline: `services` ordered, prices and cost policy filled in.
+    fn baseline(&self, region: &str, mut services: Vec<ServiceSpec>) -> Baseline {
         services.sort_by_key(|s| {
             (
                 s.endpoint_type != EndpointType::Gateway,
@@ -70,6 +114,19 @@ impl BaselineDocument {
             interface_endpoints: self.interface_endpoints,
             nat_traffic: self.nat_traffic.clone().unwrap_or_default(),
         }
+    }
+}
+
+/// One entry resolved for `region`, with its policy already filled.
+fn spec(entry: &ServiceEntry, region: &str, policy: Option<Value>) -> ServiceSpec {
+    let short = short_name(&entry.service).to_string();
+    ServiceSpec {
+        service_name: format!("com.amazonaws.{region}.{short}"),
+        short_name: short,
+        endpoint_type: entry.endpoint_type,
+        private_dns: entry.endpoint_type == EndpointType::Interface
+            && entry.private_dns.unwrap_or(true),
+        policy,
     }
 }
 
@@ -160,5 +217,81 @@ mod tests {
         let eu = doc.resolve("eu-west-1");
         assert_eq!(eu.pricing.interface_endpoint_az_hour, 0.011);
         assert_eq!(eu.pricing.nat_gateway_per_gb, 0.05);
+    }
+
+    #[test]
+    fn resolve_with_fills_placeholders_per_account_and_region() {
+        let doc = BaselineDocument::parse(
+            r#"[{"service":"s3","type":"Gateway","policy":["org-only","ecr-image-layers"]},
+                {"service":"sqs","type":"Interface","policy":{"Statement":[{"Resource":"arn:${partition}:sqs:${region}:${account_id}:*"}]}}]"#,
+        )
+        .unwrap();
+        let vars = PolicyVariables::new("111122223333", "us-gov-west-1", "aws-us-gov")
+            .with_org_id("o-a1b2c3d4e5");
+        let baseline = doc.resolve_with(&vars).unwrap();
+        assert_eq!(baseline.region, "us-gov-west-1");
+        let s3 = baseline.services[0].policy.as_ref().unwrap();
+        assert_eq!(
+            s3["Statement"][0]["Condition"]["StringEquals"]["aws:ResourceOrgID"],
+            "o-a1b2c3d4e5"
+        );
+        assert_eq!(
+            s3["Statement"][2]["Resource"],
+            "arn:aws-us-gov:s3:::prod-us-gov-west-1-starport-layer-bucket/*"
+        );
+        let sqs = baseline.services[1].policy.as_ref().unwrap();
+        assert_eq!(
+            sqs["Statement"][0]["Resource"],
+            "arn:aws-us-gov:sqs:us-gov-west-1:111122223333:*"
+        );
+    }
+
+    #[test]
+    fn resolve_with_names_the_service_whose_policy_needs_a_missing_org_id() {
+        let doc = BaselineDocument::parse(
+            r#"[{"service":"s3","type":"Gateway"},{"service":"com.amazonaws.{region}.logs","type":"Interface","policy":"org-only"}]"#,
+        )
+        .unwrap();
+        let err = doc
+            .resolve_with(&PolicyVariables::new("111122223333", "eu-west-1", "aws"))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ResolveError {
+                service: "logs".into(),
+                reason: crate::error::PolicyError::MissingOrgId
+            }
+        );
+        assert!(err.to_string().contains("`logs`"), "{err}");
+        assert!(err.to_string().contains("${org_id}"), "{err}");
+    }
+
+    #[test]
+    fn resolve_without_an_account_leaves_out_only_policies_needing_one() {
+        let doc = BaselineDocument::parse(
+            r#"[{"service":"s3","type":"Gateway","policy":"ecr-image-layers"},
+                {"service":"logs","type":"Interface","policy":"org-only"},
+                {"service":"sqs","type":"Interface","policy":{"Statement":[{"Resource":"arn:${partition}:sqs:${region}:${account_id}:*"}]}},
+                {"service":"kms","type":"Interface","policy":{"Statement":[{"Effect":"Allow"}]}}]"#,
+        )
+        .unwrap();
+        let baseline = doc.resolve("cn-north-1");
+        let policy = |short: &str| {
+            baseline
+                .services
+                .iter()
+                .find(|s| s.short_name == short)
+                .and_then(|s| s.policy.clone())
+        };
+        assert_eq!(
+            policy("s3").unwrap()["Statement"][0]["Resource"],
+            "arn:aws-cn:s3:::prod-cn-north-1-starport-layer-bucket/*"
+        );
+        assert_eq!(policy("logs"), None);
+        assert_eq!(policy("sqs"), None);
+        assert_eq!(
+            policy("kms"),
+            Some(serde_json::json!({"Statement":[{"Effect":"Allow"}]}))
+        );
     }
 }

@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use super::{short_name, BaselineDocument, EndpointType, NatTrafficSource};
+use super::{short_name, BaselineDocument, EndpointType, NatTrafficSource, PolicyTemplate};
 use crate::cost::PricingOverrides;
-use crate::error::BaselineError;
+use crate::error::{BaselineError, PolicyError};
 
 /// EC2 caps an endpoint policy at 20,480 characters.
 pub const MAX_POLICY_CHARS: usize = 20_480;
@@ -47,7 +47,8 @@ impl BaselineDocument {
     }
 
     /// Each entry in order: a valid, unique name; gateways only for S3 and DynamoDB and without
-    /// `private_dns`; a policy that is a JSON object EC2 accepts.
+    /// `private_dns`; a policy that is a JSON object EC2 accepts, or known presets, with known
+    /// placeholders.
     fn validate_services(&self) -> Result<(), BaselineError> {
         let mut seen: Vec<(String, EndpointType)> = Vec::new();
         for (index, entry) in self.services.iter().enumerate() {
@@ -84,16 +85,25 @@ impl BaselineDocument {
                 }
             }
             if let Some(policy) = &entry.policy {
-                let parsed = normalize_policy(policy)
-                    .map_err(|reason| BaselineError::Policy { index, reason })?;
-                let len = parsed.to_string().chars().count();
-                if len > MAX_POLICY_CHARS {
-                    return Err(BaselineError::PolicyTooLong { index, len });
-                }
+                validate_policy(index, policy)?;
             }
         }
         Ok(())
     }
+}
+
+/// A policy in one of the accepted forms (`policy_templates`), within EC2's cap as written; the
+/// cap is checked again once placeholders are filled, at resolve time.
+fn validate_policy(index: usize, policy: &Value) -> Result<(), BaselineError> {
+    let template = PolicyTemplate::parse(policy).map_err(|reason| match reason {
+        PolicyError::Json(reason) => BaselineError::Policy { index, reason },
+        reason => BaselineError::PolicyTemplate { index, reason },
+    })?;
+    let len = template.unfilled().to_string().chars().count();
+    if len > MAX_POLICY_CHARS {
+        return Err(BaselineError::PolicyTooLong { index, len });
+    }
+    Ok(())
 }
 
 /// Traffic shares are fractions; the figure's tag key must be one EC2 accepts.
@@ -204,6 +214,48 @@ mod tests {
         );
         let err = BaselineDocument::parse(&text).unwrap_err();
         assert!(matches!(err, BaselineError::PolicyTooLong { index: 0, .. }));
+    }
+
+    #[test]
+    fn preset_policies_and_placeholders_are_accepted() {
+        let doc = BaselineDocument::parse(
+            r#"[{"service":"s3","type":"Gateway","policy":["org-only","ecr-image-layers"]},
+                {"service":"logs","type":"Interface","policy":"org-only"},
+                {"service":"sqs","type":"Interface","policy":{"Statement":[{"Resource":"arn:${partition}:sqs:${region}:${account_id}:*"}]}}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            doc.services[0].policy,
+            Some(serde_json::json!(["org-only", "ecr-image-layers"]))
+        );
+    }
+
+    #[test]
+    fn unknown_presets_and_placeholders_name_the_policy_field() {
+        let cases = [
+            (
+                r#"[{"service":"s3","type":"Gateway"},{"service":"logs","type":"Interface","policy":"org-onyl"}]"#,
+                "org-onyl",
+            ),
+            (
+                r#"[{"service":"logs","type":"Interface","policy":{"Statement":[{"Resource":"${bucket}"}]}}]"#,
+                "${bucket}",
+            ),
+            (
+                r#"[{"service":"logs","type":"Interface","policy":["org-only","org-only"]}]"#,
+                "twice",
+            ),
+        ];
+        for (index, (input, expected)) in cases.into_iter().enumerate() {
+            let err = BaselineDocument::parse(input).expect_err(input);
+            assert!(
+                matches!(err, BaselineError::PolicyTemplate { index: i, .. } if i == usize::from(index == 0)),
+                "{input}: {err:?}"
+            );
+            let text = err.to_string();
+            assert!(text.contains(".policy` "), "{text}");
+            assert!(text.contains(expected), "{text} lacks {expected}");
+        }
     }
 
     #[test]

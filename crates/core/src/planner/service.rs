@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use super::context::{ServicePlanInput, VpcContext};
 use super::missing::plan_missing;
 use super::{Drift, Finding, Remedy};
-use crate::baseline::{normalize_policy, EndpointType, ServiceSpec};
+use crate::baseline::{normalize_policy, policies_equivalent, EndpointType, ServiceSpec};
 use crate::model::{Endpoint, EndpointState, ServiceOffer};
 
 /// Returns (findings about the service's endpoint, duplicate findings to run last).
@@ -281,15 +281,16 @@ fn private_dns_finding(input: &ServicePlanInput<'_>, kept: &Endpoint) -> Option<
     })
 }
 
-/// A baseline policy the kept endpoint does not carry (compared as parsed JSON, so key order and
-/// whitespace do not count); replaced only on the guard's endpoints.
+/// A baseline policy the kept endpoint does not carry (compared as IAM reads policies, so key
+/// and statement order, whitespace and one-element lists do not count: `policies_equivalent`);
+/// replaced only on the guard's endpoints.
 fn policy_finding(spec: &ServiceSpec, kept: &Endpoint) -> Option<Finding> {
     let wanted = spec.policy.as_ref()?;
     let actual = kept
         .policy
         .as_deref()
         .and_then(|p| normalize_policy(&serde_json::Value::String(p.to_string())).ok());
-    if actual.as_ref() == Some(wanted) {
+    if actual.is_some_and(|actual| policies_equivalent(&actual, wanted)) {
         return None;
     }
     let service = Some(spec.service_name.as_str());

@@ -197,6 +197,30 @@ fn policy_mismatch_is_fixed_on_guard_endpoints_only() {
 }
 
 #[test]
+fn reordered_statements_and_one_element_lists_are_not_policy_drift() {
+    let vars =
+        crate::baseline::PolicyVariables::new(ACCOUNT, REGION, "aws").with_org_id("o-a1b2c3d4e5");
+    let doc = BaselineDocument::parse(
+        r#"[{"service":"s3","type":"Gateway","policy":["org-only","ecr-image-layers"]}]"#,
+    )
+    .unwrap();
+    let planning = Planning::new().baseline(doc.resolve_with(&vars).unwrap());
+    let mut inv = compliant_vpc();
+    // As EC2 might hand it back: statements in another order, keys shuffled, lists for strings.
+    let reordered = r#"{"Statement":[
+        {"Resource":["arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"],"Action":["s3:GetObject"],"Principal":"*","Effect":"Allow","Sid":"AllowEcrImageLayerDownloads"},
+        {"Sid":"AllowRequestsByAWSServicePrincipals","Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"Bool":{"aws:PrincipalIsAWSService":"true"}}},
+        {"Sid":"AllowRequestsByOrgsIdentitiesToOrgsResources","Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceOrgID":"o-a1b2c3d4e5","aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}
+    ],"Version":"2012-10-17"}"#;
+    inv.endpoints[0].policy = Some(reordered.into());
+    assert!(planning.plan(&inv).findings.is_empty());
+    // Another organization's id is drift.
+    inv.endpoints[0].policy = Some(reordered.replace("o-a1b2c3d4e5", "o-zzzzzzzzzz"));
+    let p = planning.plan(&inv);
+    assert_eq!(drifts(&p), vec![(Some(svc("s3")), Drift::PolicyMismatch)]);
+}
+
+#[test]
 fn foreign_endpoints_still_get_route_tables_and_subnets_added() {
     let mut inv = compliant_vpc();
     for e in &mut inv.endpoints {
