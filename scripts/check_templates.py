@@ -7,7 +7,9 @@
    documented in the README's configuration table;
 3. every function has an Errors alarm and every dead-letter queue a depth alarm (each with the
    Condition of what it watches), the ActionsFailed and sweep-not-run alarms exist, and every alarm
-   notifies.
+   notifies;
+4. the default AllowedServices of both templates (the IAM condition on endpoint creation) covers
+   every service of every shipped preset (crates/core/src/baseline/presets.rs).
 """
 import pathlib
 import re
@@ -127,6 +129,26 @@ def check_alarms(resources):
     return failures, summary
 
 
+def preset_services():
+    """Short names of every service of every shipped preset, read from presets.rs."""
+    text = (ROOT / "crates" / "core" / "src" / "baseline" / "presets.rs").read_text()
+    return set(re.findall(r'\("([a-z0-9.-]+)",\s*(?:Gateway|Interface)\)', text))
+
+
+def check_allowed_services(templates):
+    failures = []
+    wanted = preset_services()
+    if len(wanted) < 10:
+        failures.append(f"found only {len(wanted)} preset services in presets.rs: {sorted(wanted)}")
+    for name, parameters in templates:
+        default = parameters.get("AllowedServices", {}).get("Default", "")
+        allowed = {s.strip() for s in default.split(",") if s.strip()}
+        missing = sorted(wanted - allowed)
+        if missing:
+            failures.append(f"{name} AllowedServices default lacks preset services {missing}")
+    return failures, len(wanted)
+
+
 def main():
     failures = []
     central = load("template.yaml")["Resources"]
@@ -161,13 +183,19 @@ def main():
 
     alarm_failures, alarm_summary = check_alarms(central)
     failures += alarm_failures
+    allowed_failures, preset_count = check_allowed_services([
+        ("template.yaml", load("template.yaml")["Parameters"]),
+        ("member-role.yaml", load("member-role.yaml")["Parameters"]),
+    ])
+    failures += allowed_failures
 
     for failure in failures:
         print(f"check_templates: {failure}", file=sys.stderr)
     if failures:
         return 1
     print(f"check_templates: member role matches GuardEc2Policy ({len(home)} statements); "
-          f"{len(read)} environment variables set and documented; {alarm_summary}")
+          f"{len(read)} environment variables set and documented; {alarm_summary}; "
+          f"AllowedServices covers the {preset_count} preset services")
     return 0
 
 

@@ -211,7 +211,7 @@ fn baseline_validate_names_line_and_field() {
         .assert()
         .code(0);
     assert!(String::from_utf8_lossy(&run.get_output().stdout)
-        .contains("valid baseline with 2 service(s)"));
+        .contains("valid baseline with 1 profile(s): default (2 service(s))"));
     let show = offline()
         .args(["baseline", "show", "--region", "eu-west-1", "--baseline"])
         .arg(&good)

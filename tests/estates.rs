@@ -249,12 +249,14 @@ async fn a_vpc_shared_by_its_owner_is_neither_planned_nor_reported() {
         marker: format!("<vpcId>{}</vpcId>", shared.vpc_id),
         element: "ownerId".into(),
         value: owner.into(),
+        ..Rewrite::default()
     });
     proxy.add_rewrite(Rewrite {
         action: "DescribeSubnets".into(),
         marker: format!("<vpcId>{}</vpcId>", shared.vpc_id),
         element: "ownerId".into(),
         value: owner.into(),
+        ..Rewrite::default()
     });
     let function = env.function(&[]).with_endpoints(ServiceEndpoints {
         ec2: Some(proxy.endpoint.clone()),

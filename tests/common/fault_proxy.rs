@@ -67,13 +67,16 @@ impl FaultPlan {
 }
 
 /// A change to moto's answers to one action: in each outermost `<item>` that contains `marker`,
-/// the text of the first `<element>` becomes `value` (moto puts `ownerId` before `vpcId`).
-#[derive(Debug, Clone)]
+/// the text of the first `<element>` becomes `value` (moto puts `ownerId` before `vpcId`), and
+/// `append` (XML, may be empty) is inserted right after that element: for fields moto never
+/// sends, such as `supportedIpAddressTypeSet`.
+#[derive(Debug, Clone, Default)]
 pub struct Rewrite {
     pub action: String,
     pub marker: String,
     pub element: String,
     pub value: String,
+    pub append: String,
 }
 
 impl Rewrite {
@@ -100,10 +103,11 @@ impl Rewrite {
         let close = format!("</{}>", self.element);
         match (item.find(&open), item.find(&close)) {
             (Some(start), Some(end)) if start < end => format!(
-                "{}{}{}",
+                "{}{}{close}{}{}",
                 &item[..start + open.len()],
                 self.value,
-                &item[end..]
+                self.append,
+                &item[end + close.len()..]
             ),
             _ => item.to_string(),
         }
@@ -481,6 +485,7 @@ mod tests {
             marker: "<vpcId>vpc-2</vpcId>".into(),
             element: "ownerId".into(),
             value: "999999999999".into(),
+            ..Rewrite::default()
         };
         let body = "<vpcSet><item><ownerId>123</ownerId><set><item>x</item></set><vpcId>vpc-1</vpcId></item><item><ownerId>123</ownerId><set><item>y</item></set><vpcId>vpc-2</vpcId></item></vpcSet>";
         assert_eq!(

@@ -1,4 +1,5 @@
-//! AWS Organizations adapter: the accounts an org sweep covers.
+//! AWS Organizations adapter: the accounts an org sweep covers, and the OUs above an account
+//! (profile selection by OU).
 
 use std::collections::BTreeSet;
 
@@ -57,6 +58,35 @@ impl OrganizationsAdapter {
             }
         }
         Ok(accounts)
+    }
+
+    /// The OUs above `account_id`, nearest first, ending with the root: one ListParents per
+    /// level (at most six: Organizations nests OUs five deep under the root).
+    pub async fn parents_of(&self, account_id: &str) -> Result<Vec<String>, ApiError> {
+        const MAX_LEVELS: usize = 6;
+        let mut parents = Vec::new();
+        let mut child = account_id.to_string();
+        for _ in 0..MAX_LEVELS {
+            let answer = self
+                .client
+                .list_parents()
+                .child_id(&child)
+                .send()
+                .await
+                .map_err(|e| api_error("ListParents", e))?;
+            let Some(parent) = answer.parents().first() else {
+                break;
+            };
+            let Some(id) = parent.id() else {
+                break;
+            };
+            parents.push(id.to_string());
+            if parent.r#type() == Some(&aws_sdk_organizations::types::ParentType::Root) {
+                break;
+            }
+            child = id.to_string();
+        }
+        Ok(parents)
     }
 
     async fn all_accounts(&self) -> Result<Vec<OrgAccount>, ApiError> {

@@ -120,6 +120,15 @@ pub enum BaselineCommand {
         baseline: Option<PathBuf>,
         #[arg(long, default_value = "us-east-1")]
         region: String,
+        /// The profile to show (default: the file's default profile).
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// Fills `${account_id}` in endpoint policies (without it such policies are left out).
+        #[arg(long, value_name = "ID")]
+        account_id: Option<String>,
+        /// Fills `${org_id}` in endpoint policies.
+        #[arg(long, value_name = "ID")]
+        org_id: Option<String>,
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },

@@ -48,8 +48,20 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Baseline(BaselineCommand::Show {
             baseline,
             region,
+            profile: name,
+            account_id,
+            org_id,
             output,
-        }) => commands::baseline::show(baseline.as_ref(), &region, output),
+        }) => commands::baseline::show(
+            baseline.as_ref(),
+            &commands::baseline::ShowWhat {
+                region,
+                profile: name,
+                account_id,
+                org_id,
+            },
+            output,
+        ),
         Command::Baseline(BaselineCommand::Validate { file }) => {
             commands::baseline::validate(&file)
         }

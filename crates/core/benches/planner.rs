@@ -21,6 +21,7 @@ fn vpc(i: usize) -> VpcInventory {
         id: format!("subnet-{i:08x}{n}"),
         vpc_id: id.clone(),
         availability_zone: az.to_string(),
+        ipv6: false,
         tags: BTreeMap::new(),
     };
     let route = |dest: &str, target: &str| Route {
@@ -94,6 +95,7 @@ fn vpc(i: usize) -> VpcInventory {
             security_group_ids: vec![format!("sg-{i:08x}")],
             private_dns_enabled: !gateway,
             policy: None,
+            ip_address_type: None,
             created_at: Some(1_700_000_000),
             managed: true,
         });
@@ -102,6 +104,7 @@ fn vpc(i: usize) -> VpcInventory {
         vpc: Vpc {
             id: id.clone(),
             cidr_blocks: vec!["10.0.0.0/16".into()],
+            ipv6_cidr_blocks: Vec::new(),
             tags: BTreeMap::new(),
             is_default: false,
             owner_id: None,
@@ -141,6 +144,8 @@ fn inventory(vpcs: usize) -> RegionInventory {
                     service_name: name,
                     types,
                     availability_zones: azs.clone(),
+                    policy_supported: Some(true),
+                    supports_ipv6: false,
                 },
             )
         })

@@ -13,6 +13,16 @@ pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// `true` for an organization id (`o-` and 10 to 32 lowercase letters or digits).
+pub fn is_organization_id(text: &str) -> bool {
+    text.strip_prefix("o-").is_some_and(|rest| {
+        (10..=32).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
 /// `true` for an organization root id (`r-` and 4 to 32 lowercase letters or digits) or an OU id
 /// (`ou-`, the root's 4 to 32, `-`, then 8 to 32 more), as AWS Organizations documents them.
 pub fn is_org_parent_id(text: &str) -> bool {

@@ -15,11 +15,55 @@ pub const GUARD_SECURITY_GROUP_NAME: &str = "vpce-guard-endpoints";
 /// Interface endpoints serve HTTPS only.
 pub const HTTPS_PORT: i32 = 443;
 
+impl Vpc {
+    /// Every associated CIDR block, IPv4 then IPv6: the sources the guard's group allows.
+    pub fn all_cidr_blocks(&self) -> Vec<String> {
+        self.cidr_blocks
+            .iter()
+            .chain(&self.ipv6_cidr_blocks)
+            .cloned()
+            .collect()
+    }
+}
+
+/// The IP address type of an endpoint (`IpAddressType`): dual-stack endpoints serve IPv6
+/// clients too; an IPv4-only endpoint leaves them hanging on the private DNS name's AAAA record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IpAddressType {
+    #[default]
+    Ipv4,
+    Dualstack,
+    Ipv6,
+}
+
+impl IpAddressType {
+    /// EC2's value (`ipv4`, `dualstack`, `ipv6`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpAddressType::Ipv4 => "ipv4",
+            IpAddressType::Dualstack => "dualstack",
+            IpAddressType::Ipv6 => "ipv6",
+        }
+    }
+
+    /// EC2's value read back; None for values this version does not know.
+    pub fn from_ec2(value: &str) -> Option<Self> {
+        match value.to_ascii_lowercase().as_str() {
+            "ipv4" => Some(IpAddressType::Ipv4),
+            "dualstack" => Some(IpAddressType::Dualstack),
+            "ipv6" => Some(IpAddressType::Ipv6),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Vpc {
     pub id: String,
     /// IPv4 CIDR blocks in state `associated` (primary and secondary).
     pub cidr_blocks: Vec<String>,
+    /// IPv6 CIDR blocks in state `associated` (dual-stack VPCs).
+    pub ipv6_cidr_blocks: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub is_default: bool,
     /// The account that owns the VPC. In a participant account of a shared VPC (AWS RAM) it is
@@ -33,6 +77,8 @@ pub struct Subnet {
     pub id: String,
     pub vpc_id: String,
     pub availability_zone: String,
+    /// Whether the subnet has an associated IPv6 CIDR block (dual-stack).
+    pub ipv6: bool,
     /// Only the guard's release tag is read (a subnet whose deletion the guard's endpoints
     /// blocked gets no endpoint while it is held).
     pub tags: BTreeMap<String, String>,
@@ -102,6 +148,8 @@ pub struct Endpoint {
     pub security_group_ids: Vec<String>,
     pub private_dns_enabled: bool,
     pub policy: Option<String>,
+    /// None when EC2 did not say (older endpoints, emulators).
+    pub ip_address_type: Option<IpAddressType>,
     /// Seconds since the epoch; used to keep the oldest of duplicates.
     pub created_at: Option<i64>,
     pub managed: bool,
@@ -119,12 +167,14 @@ pub struct IngressRule {
 }
 
 impl IngressRule {
+    /// HTTPS from an IPv4 (`cidr:`) or IPv6 (`cidr6:`) block.
     pub fn https_from(cidr: &str) -> Self {
+        let kind = if cidr.contains(':') { "cidr6" } else { "cidr" };
         Self {
             protocol: "tcp".to_string(),
             from_port: Some(HTTPS_PORT),
             to_port: Some(HTTPS_PORT),
-            source: format!("cidr:{cidr}"),
+            source: format!("{kind}:{cidr}"),
         }
     }
 }
@@ -145,6 +195,11 @@ pub struct ServiceOffer {
     pub types: BTreeSet<EndpointType>,
     /// Availability Zones where the interface endpoint can be placed.
     pub availability_zones: BTreeSet<String>,
+    /// `VpcEndpointPolicySupported`; None when EC2 did not say (treated as supported).
+    pub policy_supported: Option<bool>,
+    /// `SupportedIpAddressTypes` includes `ipv6` (dual-stack PrivateLink); false when EC2 did
+    /// not say, the safe reading (ECR, for one, does not support it).
+    pub supports_ipv6: bool,
 }
 
 /// The two VPC attributes private DNS depends on.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::BaselineDocument;
+use crate::baseline::{AccountProfiles, BaselineDocument, ProfileSet};
 use crate::planner::PlannerOptions;
 
 /// Whether the guard changes anything.
@@ -43,8 +43,12 @@ pub const DEFAULT_EXEMPT_TAG_KEY: &str = "vpce-guard:exempt";
 pub struct RunSettings {
     /// `GUARD_MODE`: `remediate` or `report` (default `report`, the safe choice).
     pub mode: Mode,
-    /// `GUARD_BASELINE`: the baseline document; unset means the standard set.
-    pub baseline: BaselineDocument,
+    /// `GUARD_BASELINE`: one baseline document or named profiles; unset means the standard set.
+    pub profiles: ProfileSet,
+    /// `ACCOUNT_PROFILES`: the profile of an account or of the accounts under an OU.
+    pub account_profiles: AccountProfiles,
+    /// `ORG_ID`: the organization id `${org_id}` in endpoint policies stands for.
+    pub org_id: Option<String>,
     /// `EXEMPT_TAG_KEY`: VPCs carrying this tag are skipped.
     pub exempt_tag_key: String,
     /// `ENABLE_VPC_DNS`: whether the guard may enable the VPC DNS attributes private DNS needs.
@@ -59,11 +63,18 @@ pub struct RunSettings {
 }
 
 impl RunSettings {
-    /// The safe defaults with `baseline` and `mode`.
+    /// The safe defaults with `baseline` (the one profile) and `mode`.
     pub fn new(baseline: BaselineDocument, mode: Mode) -> Self {
+        Self::with_profiles(ProfileSet::single(baseline), mode)
+    }
+
+    /// The safe defaults with named `profiles` and `mode`.
+    pub fn with_profiles(profiles: ProfileSet, mode: Mode) -> Self {
         Self {
             mode,
-            baseline,
+            profiles,
+            account_profiles: AccountProfiles::default(),
+            org_id: None,
             exempt_tag_key: DEFAULT_EXEMPT_TAG_KEY.to_string(),
             enable_vpc_dns: true,
             remediation_concurrency: DEFAULT_REMEDIATION_CONCURRENCY,

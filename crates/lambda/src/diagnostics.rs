@@ -25,6 +25,7 @@ pub fn error_type(error: &FunctionError) -> &'static str {
         }
         FunctionError::Identity(_) => "IdentityUnknown",
         FunctionError::ListAccounts(_) | FunctionError::NothingToSweep => "ListAccountsFailed",
+        FunctionError::AccountParents { .. } => "AccountParentsFailed",
         FunctionError::Enqueue(_) => "EnqueueFailed",
         FunctionError::Ledger(_) => "LedgerFailed",
         FunctionError::NotConfigured { .. } => "NotConfigured",

@@ -27,6 +27,12 @@ pub enum FunctionError {
     },
     #[error("cannot tell which account this function runs in (sts:GetCallerIdentity): {0}")]
     Identity(ApiError),
+    #[error("ACCOUNT_PROFILES names OUs, but the OUs above account {account_id} could not be read (organizations:ListParents): {source}")]
+    AccountParents {
+        account_id: String,
+        #[source]
+        source: ApiError,
+    },
     #[error("listing the organization's accounts failed: {0}")]
     ListAccounts(ApiError),
     #[error("the organization sweep has no account to cover (GUARD_ACCOUNTS, or AWS Organizations after the include/exclude/OU filters)")]

@@ -9,7 +9,7 @@ use aws_config::{Region, SdkConfig};
 use aws_sdk_ec2::config::{Credentials, SharedCredentialsProvider};
 use tokio::sync::OnceCell;
 use tracing::info;
-use vpce_guard_adapters::{Ec2Adapter, GuardClients, SnsAdapter};
+use vpce_guard_adapters::{Ec2Adapter, GuardClients, OrganizationsAdapter, SnsAdapter};
 use vpce_guard_core::ids::{member_role_arn, session_name, CallerIdentity};
 use vpce_guard_service::Guard;
 
@@ -45,6 +45,8 @@ pub struct Session<'a> {
     identity: CallerIdentity,
     session_name: String,
     credentials: Mutex<HashMap<String, CredentialCell>>,
+    /// The OUs above each account (profile selection by OU), read at most once.
+    parents: Mutex<HashMap<String, Arc<OnceCell<Vec<String>>>>>,
     /// The invocation's deadline (ms since the epoch, 0 when unknown): bounds a release's wait.
     deadline_ms: u64,
 }
@@ -64,6 +66,7 @@ impl<'a> Session<'a> {
             identity,
             session_name: session_name(context.function_name(), &invocation.request_id),
             credentials: Mutex::new(HashMap::new()),
+            parents: Mutex::new(HashMap::new()),
             deadline_ms: invocation.deadline,
         })
     }
@@ -119,9 +122,12 @@ impl<'a> Session<'a> {
         let mut settings = context.config().run.clone();
         settings.release_wait =
             release_wait_within(settings.release_wait, self.deadline_ms, SystemTime::now());
+        let parents = self.account_parents(account_id).await?;
         let mut guard = Guard::new(clients.ec2, clients.sns, settings, region)
             .with_metrics(Arc::new(clients.counter))
-            .with_nat_traffic(Arc::new(clients.nat_traffic));
+            .with_nat_traffic(Arc::new(clients.nat_traffic))
+            .with_partition(self.identity.partition.clone())
+            .with_account_parents(parents);
         if context.config().security_hub_findings {
             guard = guard.with_security_hub(
                 Arc::new(clients.security_hub),
@@ -129,6 +135,35 @@ impl<'a> Session<'a> {
             );
         }
         Ok(guard)
+    }
+
+    /// The OUs above `account_id` when `ACCOUNT_PROFILES` may select its profile by OU (not
+    /// named itself, some key an OU or root): a few ListParents calls, once per account per
+    /// invocation. Otherwise none and no call.
+    async fn account_parents(&self, account_id: &str) -> Result<Vec<String>, FunctionError> {
+        let profiles = &self.context.config().run.account_profiles;
+        if profiles.get(account_id).is_some() || !profiles.has_parent_keys() {
+            return Ok(Vec::new());
+        }
+        let cell = {
+            let mut cache = match self.parents.lock() {
+                Ok(cache) => cache,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            cache.entry(account_id.to_string()).or_default().clone()
+        };
+        let parents = cell
+            .get_or_try_init(|| async {
+                OrganizationsAdapter::new(aws_sdk_organizations::Client::new(self.context.sdk()))
+                    .parents_of(account_id)
+                    .await
+                    .map_err(|source| FunctionError::AccountParents {
+                        account_id: account_id.to_string(),
+                        source,
+                    })
+            })
+            .await?;
+        Ok(parents.clone())
     }
 
     async fn member_credentials(&self, account_id: &str) -> Result<Credentials, FunctionError> {

@@ -2,11 +2,15 @@
 //! [`Ec2Adapter::modify_endpoint`], so each remedy states only the change it makes.
 
 use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
-use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, VpcEndpointType};
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, DnsOptionsSpecification, DnsRecordIpType, IpAddressType, ResourceType,
+    VpcEndpointType,
+};
 
 use super::{remedy_service, tag_spec, Ec2Adapter};
 use crate::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
+use vpce_guard_core::model::IpAddressType as CoreIpType;
 use vpce_guard_core::planner::{Remedy, SecurityGroupRef};
 use vpce_guard_core::token::retry_token_after_deleted;
 
@@ -71,6 +75,18 @@ impl Ec2Adapter {
             } => {
                 self.modify_endpoint(endpoint_id, |m| {
                     m.set_add_subnet_ids(Some(subnet_ids.clone()))
+                })
+                .await?;
+                Ok(None)
+            }
+            Remedy::SetIpAddressType {
+                endpoint_id,
+                ip_address_type,
+                interface,
+            } => {
+                let (ip_type, dns) = ip_settings(*ip_address_type, *interface);
+                self.modify_endpoint(endpoint_id, |m| {
+                    m.ip_address_type(ip_type).set_dns_options(dns)
                 })
                 .await?;
                 Ok(None)
@@ -210,18 +226,27 @@ impl Ec2Adapter {
                 service_name,
                 route_table_ids,
                 policy,
+                ip_address_type,
                 ..
-            } => request
-                .service_name(service_name)
-                .vpc_endpoint_type(VpcEndpointType::Gateway)
-                .set_route_table_ids(Some(route_table_ids.clone()))
-                .set_policy_document(policy.clone()),
+            } => {
+                let request = request
+                    .service_name(service_name)
+                    .vpc_endpoint_type(VpcEndpointType::Gateway)
+                    .set_route_table_ids(Some(route_table_ids.clone()))
+                    .set_policy_document(policy.clone());
+                // IPv4 is EC2's default: only dual-stack is sent, so IPv4 requests read as before.
+                match ip_address_type {
+                    CoreIpType::Ipv4 => request,
+                    other => request.ip_address_type(ip_settings(*other, false).0),
+                }
+            }
             Remedy::CreateInterfaceEndpoint {
                 service_name,
                 subnet_ids,
                 security_group,
                 private_dns,
                 policy,
+                ip_address_type,
                 ..
             } => {
                 let SecurityGroupRef::Existing(group_id) = security_group else {
@@ -231,13 +256,20 @@ impl Ec2Adapter {
                         "the guard security group must be created before the endpoint",
                     ));
                 };
-                request
+                let request = request
                     .service_name(service_name)
                     .vpc_endpoint_type(VpcEndpointType::Interface)
                     .set_subnet_ids(Some(subnet_ids.clone()))
                     .security_group_ids(group_id)
                     .private_dns_enabled(*private_dns)
-                    .set_policy_document(policy.clone())
+                    .set_policy_document(policy.clone());
+                match ip_address_type {
+                    CoreIpType::Ipv4 => request,
+                    other => {
+                        let (ip_type, dns) = ip_settings(*other, true);
+                        request.ip_address_type(ip_type).set_dns_options(dns)
+                    }
+                }
             }
             _ => {
                 return Err(ApiError::new(
@@ -265,4 +297,23 @@ impl Ec2Adapter {
             .unwrap_or_default();
         Ok((id, state))
     }
+}
+
+/// EC2's `IpAddressType`, and for interface endpoints the matching `DnsOptions` (the private DNS
+/// records get AAAA records when dual-stack).
+fn ip_settings(
+    ip_address_type: CoreIpType,
+    interface: bool,
+) -> (IpAddressType, Option<DnsOptionsSpecification>) {
+    let (ip, dns) = match ip_address_type {
+        CoreIpType::Ipv4 => (IpAddressType::Ipv4, DnsRecordIpType::Ipv4),
+        CoreIpType::Dualstack => (IpAddressType::Dualstack, DnsRecordIpType::Dualstack),
+        CoreIpType::Ipv6 => (IpAddressType::Ipv6, DnsRecordIpType::Ipv6),
+    };
+    let dns = interface.then(|| {
+        DnsOptionsSpecification::builder()
+            .dns_record_ip_type(dns)
+            .build()
+    });
+    (ip, dns)
 }

@@ -139,6 +139,7 @@ mod tests {
             route_table_ids: vec![],
             policy: None,
             client_token: "t".into(),
+            ip_address_type: vpce_guard_core::model::IpAddressType::Ipv4,
         };
         assert_eq!(remedy_service(&remedy), "ecr.api");
         let spec = tag_spec(ResourceType::VpcEndpoint, "vpc-1", "ecr.api");

@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aws_sdk_ec2::types::{Filter, VpcAttributeName, VpcCidrBlockStateCode, VpcEndpointType};
+use aws_sdk_ec2::types::{
+    Filter, SubnetCidrBlockStateCode, VpcAttributeName, VpcCidrBlockStateCode, VpcEndpointType,
+};
 use tracing::debug;
 
 use super::permissions::flatten_permission;
@@ -13,8 +15,8 @@ use crate::sdk_error::api_error;
 use vpce_guard_core::baseline::EndpointType;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::model::{
-    DnsAttributes, Endpoint, EndpointState, Observation, Route, RouteTable, SecurityGroup,
-    ServiceOffer, Subnet, Vpc, GUARD_SECURITY_GROUP_NAME, RELEASED_TAG_KEY,
+    DnsAttributes, Endpoint, EndpointState, IpAddressType, Observation, Route, RouteTable,
+    SecurityGroup, ServiceOffer, Subnet, Vpc, GUARD_SECURITY_GROUP_NAME, RELEASED_TAG_KEY,
 };
 use vpce_guard_core::ports::Scope;
 
@@ -100,9 +102,22 @@ impl Ec2Adapter {
                 }
                 cidr_blocks.sort();
                 cidr_blocks.dedup();
+                let mut ipv6_cidr_blocks: Vec<String> = v
+                    .ipv6_cidr_block_association_set()
+                    .iter()
+                    .filter(|a| {
+                        a.ipv6_cidr_block_state()
+                            .and_then(|s| s.state())
+                            .is_none_or(|s| *s == VpcCidrBlockStateCode::Associated)
+                    })
+                    .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
+                    .collect();
+                ipv6_cidr_blocks.sort();
+                ipv6_cidr_blocks.dedup();
                 Some(Vpc {
                     id,
                     cidr_blocks,
+                    ipv6_cidr_blocks,
                     tags: tag_map(v.tags()),
                     is_default: v.is_default().unwrap_or(false),
                     owner_id: v.owner_id().map(str::to_string),
@@ -129,6 +144,23 @@ impl Ec2Adapter {
                     id: s.subnet_id()?.to_string(),
                     vpc_id: s.vpc_id()?.to_string(),
                     availability_zone: s.availability_zone().unwrap_or_default().to_string(),
+                    // Any state but one on the way out. (moto quirk: it reports the state as the
+                    // text of a Python dict, which reads as an unknown state: counted as held.)
+                    ipv6: s.ipv6_cidr_block_association_set().iter().any(|a| {
+                        a.ipv6_cidr_block().is_some()
+                            && !a
+                                .ipv6_cidr_block_state()
+                                .and_then(|s| s.state())
+                                .is_some_and(|s| {
+                                    matches!(
+                                        s,
+                                        SubnetCidrBlockStateCode::Disassociating
+                                            | SubnetCidrBlockStateCode::Disassociated
+                                            | SubnetCidrBlockStateCode::Failing
+                                            | SubnetCidrBlockStateCode::Failed
+                                    )
+                                })
+                    }),
                     // Only the release tag: a subnet's other tags are not the guard's business.
                     tags: s
                         .tags()
@@ -226,6 +258,9 @@ impl Ec2Adapter {
                         .collect(),
                     private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
                     policy: e.policy_document().map(str::to_string),
+                    ip_address_type: e
+                        .ip_address_type()
+                        .and_then(|t| IpAddressType::from_ec2(t.as_str())),
                     created_at: e.creation_timestamp().map(|t| t.secs()),
                     managed: is_managed(e.tags()),
                 })
@@ -318,6 +353,16 @@ impl Ec2Adapter {
                         service_name: name.to_string(),
                         ..ServiceOffer::default()
                     });
+                if let Some(supported) = detail.vpc_endpoint_policy_supported() {
+                    offer.policy_supported = Some(supported);
+                }
+                if detail
+                    .supported_ip_address_types()
+                    .iter()
+                    .any(|t| t.as_str().eq_ignore_ascii_case("ipv6"))
+                {
+                    offer.supports_ipv6 = true;
+                }
                 for kind in detail.service_type() {
                     match kind.service_type().map(|t| t.as_str()) {
                         Some("Gateway") => {

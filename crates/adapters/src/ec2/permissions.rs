@@ -73,13 +73,23 @@ pub(super) fn https_permission(cidrs: &[String]) -> IpPermission {
         .ip_protocol("tcp")
         .from_port(HTTPS_PORT)
         .to_port(HTTPS_PORT);
+    const DESCRIPTION: &str = "HTTPS to VPC endpoints from the VPC (vpce-guard)";
     for cidr in cidrs {
-        builder = builder.ip_ranges(
-            IpRange::builder()
-                .cidr_ip(cidr)
-                .description("HTTPS to VPC endpoints from the VPC (vpce-guard)")
-                .build(),
-        );
+        builder = if cidr.contains(':') {
+            builder.ipv6_ranges(
+                Ipv6Range::builder()
+                    .cidr_ipv6(cidr)
+                    .description(DESCRIPTION)
+                    .build(),
+            )
+        } else {
+            builder.ip_ranges(
+                IpRange::builder()
+                    .cidr_ip(cidr)
+                    .description(DESCRIPTION)
+                    .build(),
+            )
+        };
     }
     builder.build()
 }
@@ -123,14 +133,20 @@ mod tests {
 
     #[test]
     fn https_permission_lists_every_cidr() {
-        let p = https_permission(&["10.0.0.0/16".into(), "10.1.0.0/16".into()]);
+        let p = https_permission(&[
+            "10.0.0.0/16".into(),
+            "2600:1f18::/56".into(),
+            "10.1.0.0/16".into(),
+        ]);
         let rules = flatten_permission(&p);
         assert_eq!(
             rules,
             vec![
                 IngressRule::https_from("10.0.0.0/16"),
-                IngressRule::https_from("10.1.0.0/16")
+                IngressRule::https_from("10.1.0.0/16"),
+                IngressRule::https_from("2600:1f18::/56")
             ]
         );
+        assert_eq!(rules[2].source, "cidr6:2600:1f18::/56");
     }
 }

@@ -7,15 +7,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use vpce_guard_core::policy::Mode;
 
-use super::baseline::load_baseline;
+use super::baseline::load_profiles;
 use super::regions::{plan_regions, planned_changes, run_region};
 use crate::args::{ApplyArgs, Output};
 use crate::error::{CliError, EXIT_FAILURE};
 use crate::render::plan::{print_region, region_json};
 
 pub async fn apply(profile: Option<&str>, args: ApplyArgs) -> Result<u8, CliError> {
-    let doc = load_baseline(args.target.baseline.as_ref())?;
-    let plans = plan_regions(profile, &args.target, &doc).await?;
+    let profiles = load_profiles(args.target.baseline.as_ref())?;
+    let plans = plan_regions(profile, &args.target, &profiles).await?;
     let changes = planned_changes(&plans);
     if args.target.output == Output::Table {
         for run in &plans {
@@ -71,7 +71,7 @@ pub async fn apply(profile: Option<&str>, args: ApplyArgs) -> Result<u8, CliErro
             profile,
             &plan.region,
             &args.target,
-            &doc,
+            &profiles,
             Mode::Remediate,
             Some(drifted),
             Some(bar.clone()),

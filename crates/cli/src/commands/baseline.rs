@@ -2,21 +2,33 @@
 
 use std::path::{Path, PathBuf};
 
-use vpce_guard_core::baseline::{locate_error, BaselineDocument};
+use vpce_guard_core::baseline::{
+    locate_error, partition_of, BaselineDocument, PolicyVariables, ProfileSet,
+};
 use vpce_guard_core::error::BaselineError;
 
 use crate::args::Output;
 use crate::error::CliError;
 use crate::render::baseline::show_baseline;
 
-/// The baseline in `path`, or the standard set; errors name the file, line and field.
-pub fn load_baseline(path: Option<&PathBuf>) -> Result<BaselineDocument, CliError> {
+/// The baseline profiles in `path` (one document, or `{"default_profile", "profiles"}`), or the
+/// standard set; errors name the file, line and field.
+pub fn load_profiles(path: Option<&PathBuf>) -> Result<ProfileSet, CliError> {
     let Some(path) = path else {
-        return Ok(BaselineDocument::standard());
+        return Ok(ProfileSet::standard());
     };
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))?;
-    BaselineDocument::parse(&text).map_err(|e| CliError(describe_baseline_error(path, &text, &e)))
+    ProfileSet::parse(&text).map_err(|e| CliError(describe_baseline_error(path, &text, &e)))
+}
+
+/// The default profile's document of the file in `path` (the cost commands price one set).
+pub fn load_baseline(path: Option<&PathBuf>) -> Result<BaselineDocument, CliError> {
+    let profiles = load_profiles(path)?;
+    profiles
+        .get(profiles.default_profile())
+        .cloned()
+        .ok_or_else(|| CliError("the baseline has no default profile".to_string()))
 }
 
 fn describe_baseline_error(path: &Path, text: &str, error: &BaselineError) -> String {
@@ -26,10 +38,40 @@ fn describe_baseline_error(path: &Path, text: &str, error: &BaselineError) -> St
     }
 }
 
-/// `baseline show`: the effective baseline for a Region.
-pub fn show(path: Option<&PathBuf>, region: &str, output: Output) -> Result<u8, CliError> {
-    let doc = load_baseline(path)?;
-    show_baseline(&doc.resolve(region), output);
+/// What `baseline show` shows: a profile resolved for a Region (and account).
+pub struct ShowWhat {
+    pub region: String,
+    pub profile: Option<String>,
+    pub account_id: Option<String>,
+    pub org_id: Option<String>,
+}
+
+/// `baseline show`: the effective baseline of a profile for a Region.
+pub fn show(path: Option<&PathBuf>, what: &ShowWhat, output: Output) -> Result<u8, CliError> {
+    let profiles = load_profiles(path)?;
+    let name = what
+        .profile
+        .clone()
+        .unwrap_or_else(|| profiles.default_profile().to_string());
+    let doc = profiles.get(&name).ok_or_else(|| {
+        CliError(format!(
+            "no profile `{name}` (profiles: {})",
+            profiles.names().collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    let baseline = match &what.account_id {
+        None => doc.resolve(&what.region),
+        Some(account_id) => {
+            let mut vars =
+                PolicyVariables::new(account_id, &what.region, partition_of(&what.region));
+            if let Some(org_id) = &what.org_id {
+                vars = vars.with_org_id(org_id);
+            }
+            doc.resolve_with(&vars)
+                .map_err(|e| CliError(format!("profile `{name}`: {e}")))?
+        }
+    };
+    show_baseline(&name, &baseline, output);
     Ok(0)
 }
 
@@ -37,12 +79,19 @@ pub fn show(path: Option<&PathBuf>, region: &str, output: Output) -> Result<u8, 
 pub fn validate(file: &PathBuf) -> Result<u8, CliError> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| CliError(format!("cannot read {}: {e}", file.display())))?;
-    match BaselineDocument::parse(&text) {
-        Ok(doc) => {
+    match ProfileSet::parse(&text) {
+        Ok(profiles) => {
+            let names: Vec<String> = profiles
+                .profiles()
+                .iter()
+                .map(|(name, doc)| format!("{name} ({} service(s))", doc.services.len()))
+                .collect();
             println!(
-                "{}: valid baseline with {} service(s)",
+                "{}: valid baseline with {} profile(s): {}; default {}",
                 file.display(),
-                doc.services.len()
+                names.len(),
+                names.join(", "),
+                profiles.default_profile()
             );
             Ok(0)
         }

@@ -3,7 +3,7 @@
 use serde_json::json;
 use vpce_guard_core::cost::{usd, Traffic};
 
-use super::baseline::load_baseline;
+use super::baseline::load_profiles;
 use super::regions::{plan_regions, planned_changes};
 use crate::args::{Output, PlanArgs};
 use crate::cost_report::CostReport;
@@ -15,12 +15,12 @@ use crate::render::plan::{print_region, region_json};
 const PLAN_COST_AZS: usize = 2;
 
 pub async fn plan(profile: Option<&str>, args: PlanArgs) -> Result<u8, CliError> {
-    let doc = load_baseline(args.target.baseline.as_ref())?;
-    let runs = plan_regions(profile, &args.target, &doc).await?;
+    let profiles = load_profiles(args.target.baseline.as_ref())?;
+    let runs = plan_regions(profile, &args.target, &profiles).await?;
     let drift = runs
         .iter()
         .any(|r| r.report.summary.counters.vpcs_drifted > 0);
-    let cost = args.nat_gb_per_month.map(|gb| {
+    let cost = args.nat_gb_per_month.and_then(|gb| {
         let region = runs
             .first()
             .map(|r| r.region.as_str())
@@ -30,7 +30,9 @@ pub async fn plan(profile: Option<&str>, args: PlanArgs) -> Result<u8, CliError>
             aws_share: args.aws_share,
             gateway_share: 0.0,
         };
-        CostReport::new(&doc.resolve(region), traffic, PLAN_COST_AZS)
+        profiles
+            .get(profiles.default_profile())
+            .map(|doc| CostReport::new(&doc.resolve(region), traffic, PLAN_COST_AZS))
     });
     match args.target.output {
         Output::Json => {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use indicatif::ProgressBar;
 use vpce_guard_adapters::sdk_error::api_error;
 use vpce_guard_adapters::{counted_ec2, counted_nat_traffic, load_sdk_config, SdkOptions};
-use vpce_guard_core::baseline::BaselineDocument;
+use vpce_guard_core::baseline::ProfileSet;
 use vpce_guard_core::policy::{Mode, RunSettings};
 use vpce_guard_core::ports::Scope;
 use vpce_guard_service::fakes::NoNotices;
@@ -41,14 +41,12 @@ pub async fn regions(profile: Option<&str>, given: &[String]) -> Result<Vec<Stri
     })
 }
 
-fn settings(target: &Target, doc: &BaselineDocument, mode: Mode) -> RunSettings {
+fn settings(target: &Target, profiles: &ProfileSet, mode: Mode) -> RunSettings {
     RunSettings {
-        mode,
-        baseline: doc.clone(),
         exempt_tag_key: target.exempt_tag_key.clone(),
         enable_vpc_dns: !target.no_enable_vpc_dns,
         remediation_concurrency: usize::from(target.concurrency),
-        ..RunSettings::new(doc.clone(), mode)
+        ..RunSettings::with_profiles(profiles.clone(), mode)
     }
 }
 
@@ -84,7 +82,7 @@ pub async fn run_region(
     profile: Option<&str>,
     region: &str,
     target: &Target,
-    doc: &BaselineDocument,
+    profiles: &ProfileSet,
     mode: Mode,
     vpcs: Option<Vec<String>>,
     progress: Option<ProgressBar>,
@@ -92,7 +90,7 @@ pub async fn run_region(
     let (sdk, account_id) = connect(profile, region).await?;
     let (ec2, counter) = counted_ec2(&sdk, None);
     let nat_traffic = counted_nat_traffic(&sdk, &ec2, &counter);
-    let mut guard = Guard::new(ec2, NoNotices, settings(target, doc, mode), region)
+    let mut guard = Guard::new(ec2, NoNotices, settings(target, profiles, mode), region)
         .with_metrics(Arc::new(counter))
         .with_nat_traffic(Arc::new(nat_traffic));
     if let Some(bar) = progress {
@@ -124,11 +122,11 @@ pub async fn run_region(
 pub async fn plan_regions(
     profile: Option<&str>,
     target: &Target,
-    doc: &BaselineDocument,
+    profiles: &ProfileSet,
 ) -> Result<Vec<RegionRun>, CliError> {
     let mut runs = Vec::new();
     for region in regions(profile, &target.regions).await? {
-        runs.push(run_region(profile, &region, target, doc, Mode::Report, None, None).await?);
+        runs.push(run_region(profile, &region, target, profiles, Mode::Report, None, None).await?);
     }
     Ok(runs)
 }

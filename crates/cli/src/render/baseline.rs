@@ -5,7 +5,8 @@ use vpce_guard_core::baseline::Baseline;
 
 use crate::args::Output;
 
-pub fn show_baseline(baseline: &Baseline, output: Output) {
+/// `profile`'s baseline resolved for its Region.
+pub fn show_baseline(profile: &str, baseline: &Baseline, output: Output) {
     if output == Output::Json {
         let services: Vec<serde_json::Value> = baseline
             .services
@@ -20,6 +21,7 @@ pub fn show_baseline(baseline: &Baseline, output: Output) {
             })
             .collect();
         let value = json!({
+            "profile": profile,
             "region": baseline.region,
             "services": services,
             "interface_endpoints": baseline.interface_endpoints,
@@ -33,7 +35,7 @@ pub fn show_baseline(baseline: &Baseline, output: Output) {
         return;
     }
     println!(
-        "Baseline for {} (in the order remedies run):",
+        "Baseline profile {profile} for {} (in the order remedies run):",
         baseline.region
     );
     for s in &baseline.services {

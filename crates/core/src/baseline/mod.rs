@@ -7,6 +7,7 @@
 //! - `presets`: the shipped endpoint sets (`ecs-fargate`, `eks`, `ssm`, ...);
 //! - `profile` and `profiles`: named baselines ([`ProfileSet`]), each a document or a preset
 //!   with extras; `selection`: which profile a VPC gets ([`select_profile`]);
+//!   `region_baselines`: every profile resolved for one account and Region ([`RegionBaselines`]);
 //! - `policy_templates` and `placeholders`: endpoint policies as presets or templates
 //!   ([`PolicyTemplate`], [`PolicyVariables`]); `policy_equivalence`: comparing policies as IAM
 //!   reads them ([`policies_equivalent`]).
@@ -19,6 +20,7 @@ mod policy_templates;
 mod presets;
 mod profile;
 mod profiles;
+mod region_baselines;
 mod resolve;
 mod selection;
 mod validate;
@@ -37,6 +39,7 @@ pub use presets::{
 };
 pub use profile::PRESET_FIELD;
 pub use profiles::{ProfileSet, DEFAULT_PROFILE, PROFILE_SET_FIELDS};
+pub use region_baselines::{RegionBaselines, VpcBaseline};
 pub use resolve::{short_name, Baseline, ServiceSpec};
 pub use selection::{
     select_profile, AccountProfiles, ProfileSelection, ProfileSource, PROFILE_TAG_KEY,

@@ -90,6 +90,11 @@ impl AccountProfiles {
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }
+
+    /// Whether any key is an OU or root id (selection then needs the account's OU path).
+    pub fn has_parent_keys(&self) -> bool {
+        self.by_id.keys().any(|id| is_org_parent_id(id))
+    }
 }
 
 /// Picks a VPC's profile (precedence in the module doc). `parent_ids` are the account's OU ids

@@ -90,6 +90,9 @@ pub struct Notice {
     /// Interface endpoints left out because they would cost more than they save.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cost_decisions: Vec<CostDecision>,
+    /// The baseline profile the VPC was planned against (notices about one VPC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// The VPC's NAT traffic (CloudWatch or tag) and the interface endpoints' projected saving.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nat_traffic: Option<NatTrafficReport>,
@@ -182,6 +185,7 @@ impl Notice {
             monthly_cost_delta_usd,
             cost_decisions: Vec::new(),
             nat_traffic: None,
+            profile: None,
             summary,
             generated_at: ctx.generated_at.clone(),
             totals: None,
@@ -241,6 +245,7 @@ impl Notice {
             monthly_cost_delta_usd,
             cost_decisions: Vec::new(),
             nat_traffic: None,
+            profile: None,
             summary,
             generated_at: ctx.generated_at.clone(),
             totals: None,

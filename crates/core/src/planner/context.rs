@@ -94,6 +94,7 @@ impl<'a> VpcContext<'a> {
 }
 
 /// Everything one service's plan needs beyond the VPC's facts.
+#[derive(Clone, Copy)]
 pub(super) struct ServicePlanInput<'a> {
     pub(super) account_id: &'a str,
     pub(super) spec: &'a ServiceSpec,

@@ -16,6 +16,14 @@ pub enum Drift {
     EndpointNotAvailable,
     DuplicateEndpoint,
     PolicyMismatch,
+    /// The VPC's profile (tag `vpce-guard:profile`) is not defined, or cannot be resolved here:
+    /// nothing is changed in the VPC.
+    UnknownProfile,
+    /// The baseline sets a policy on a service that does not support endpoint policies
+    /// (DescribeVpcEndpointServices `VpcEndpointPolicySupported`): never attempted.
+    PolicyNotSupported,
+    /// A guard-created endpoint is IPv4-only in a dual-stack setting (or the reverse).
+    IpAddressTypeMismatch,
 }
 
 impl Drift {
@@ -31,6 +39,9 @@ impl Drift {
             Drift::EndpointNotAvailable => "endpoint_not_available",
             Drift::DuplicateEndpoint => "duplicate_endpoint",
             Drift::PolicyMismatch => "policy_mismatch",
+            Drift::UnknownProfile => "unknown_profile",
+            Drift::PolicyNotSupported => "policy_not_supported",
+            Drift::IpAddressTypeMismatch => "ip_address_type_mismatch",
         }
     }
 }

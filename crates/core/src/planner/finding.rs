@@ -84,4 +84,6 @@ pub struct VpcPlan {
     pub needs_dns_attributes: bool,
     /// The VPC's NAT traffic and what its interface endpoints would save, when a figure exists.
     pub nat_traffic: Option<NatTrafficReport>,
+    /// The baseline profile the VPC was planned against (None when skipped or unusable).
+    pub profile: Option<String>,
 }

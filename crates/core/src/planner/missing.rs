@@ -5,6 +5,7 @@
 
 use super::context::ServicePlanInput;
 use super::context::VpcContext;
+use super::ip_type::{wanted_gateway_ip_type, wanted_ip_type};
 use super::security_group::GroupChoice;
 use super::{Drift, Finding, Remedy, SecurityGroupRef};
 use crate::baseline::EndpointType;
@@ -62,6 +63,7 @@ pub(super) fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>) -
                         .collect(),
                     policy,
                     client_token,
+                    ip_address_type: wanted_gateway_ip_type(ctx, input.offer),
                 },
             )]
         }
@@ -91,7 +93,7 @@ pub(super) fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>) -
             let security_group = match input.interface_group {
                 GroupChoice::Existing(id) => SecurityGroupRef::Existing(id.to_string()),
                 GroupChoice::Create => SecurityGroupRef::CreateGuardManaged {
-                    cidrs: ctx.inv.vpc.cidr_blocks.clone(),
+                    cidrs: ctx.inv.vpc.all_cidr_blocks(),
                 },
                 GroupChoice::NotOurs(id) => {
                     return vec![Finding::report(
@@ -104,6 +106,8 @@ pub(super) fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>) -
                     )]
                 }
             };
+            let chosen: Vec<&str> = subnets.iter().map(|(_, s)| *s).collect();
+            let ip_address_type = wanted_ip_type(ctx, input.offer, &chosen);
             let subnet_ids: Vec<String> = subnets.into_iter().map(|(_, s)| s.to_string()).collect();
             let mut ids = vec![vpc_id.to_string()];
             ids.extend(subnet_ids.iter().cloned());
@@ -118,6 +122,7 @@ pub(super) fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>) -
                     private_dns: spec.private_dns && input.can_request_private_dns,
                     policy,
                     client_token,
+                    ip_address_type,
                 },
             )]
         }

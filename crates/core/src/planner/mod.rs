@@ -24,6 +24,7 @@ mod cost;
 mod dns;
 mod drift;
 mod finding;
+mod ip_type;
 mod missing;
 mod orchestration;
 mod release;
@@ -34,7 +35,9 @@ mod service;
 pub use cost::{remedy_monthly_cost, CostDecision};
 pub use drift::Drift;
 pub use finding::{Finding, VpcPlan, VpcStatus};
-pub use orchestration::{is_exempt, is_not_owned, plan_region, plan_vpc, PlannerOptions};
+pub use orchestration::{
+    is_exempt, is_not_owned, plan_region, plan_vpc, plan_vpc_without_profile, PlannerOptions,
+};
 pub use release::{plan_subnet_release, plan_vpc_release, EndpointMove, SubnetRelease, VpcRelease};
 pub use remedy::{Remedy, SecurityGroupRef};
 

@@ -9,7 +9,7 @@ use super::cost::{cost_decision, nat_traffic_report, remedy_monthly_cost};
 use super::dns::{can_request_private_dns, plan_vpc_dns};
 use super::security_group::plan_guard_group;
 use super::service::plan_service;
-use super::{Finding, Remedy, VpcPlan, VpcStatus};
+use super::{Drift, Finding, Remedy, VpcPlan, VpcStatus};
 use crate::baseline::Baseline;
 use crate::model::{RegionInventory, ServiceOffer, VpcInventory, RELEASED_TAG_KEY};
 use crate::time::parse_rfc3339;
@@ -101,16 +101,7 @@ pub fn plan_vpc(
     options: &PlannerOptions,
 ) -> VpcPlan {
     let vpc_id = inv.vpc.id.clone();
-    let skipped = if is_not_owned(inv, account_id) {
-        Some(VpcStatus::NotOwned)
-    } else if is_exempt(inv, &options.exempt_tag_key) {
-        Some(VpcStatus::Exempt)
-    } else if options.is_held(&inv.vpc.tags) {
-        Some(VpcStatus::Released)
-    } else {
-        None
-    };
-    if let Some(status) = skipped {
+    if let Some(status) = skipped_status(account_id, inv, options) {
         return VpcPlan {
             vpc_id,
             status,
@@ -118,6 +109,7 @@ pub fn plan_vpc(
             cost_decisions: Vec::new(),
             needs_dns_attributes: false,
             nat_traffic: None,
+            profile: None,
         };
     }
     let ctx = VpcContext::new(inv, options);
@@ -170,5 +162,53 @@ pub fn plan_vpc(
         cost_decisions: cost_decision.into_iter().collect(),
         needs_dns_attributes,
         nat_traffic: nat_traffic_report(&ctx, baseline),
+        profile: None,
+    }
+}
+
+/// Whether the VPC is skipped whatever its baseline: owned by another account, exempt, or held
+/// after a release.
+fn skipped_status(
+    account_id: &str,
+    inv: &VpcInventory,
+    options: &PlannerOptions,
+) -> Option<VpcStatus> {
+    if is_not_owned(inv, account_id) {
+        Some(VpcStatus::NotOwned)
+    } else if is_exempt(inv, &options.exempt_tag_key) {
+        Some(VpcStatus::Exempt)
+    } else if options.is_held(&inv.vpc.tags) {
+        Some(VpcStatus::Released)
+    } else {
+        None
+    }
+}
+
+/// The plan of a VPC whose profile cannot be used (`reason`): one `unknown_profile` finding,
+/// nothing changed. Skipped VPCs stay skipped.
+pub fn plan_vpc_without_profile(
+    account_id: &str,
+    inv: &VpcInventory,
+    options: &PlannerOptions,
+    profile: &str,
+    reason: &str,
+) -> VpcPlan {
+    let skipped = skipped_status(account_id, inv, options);
+    VpcPlan {
+        vpc_id: inv.vpc.id.clone(),
+        status: skipped.unwrap_or(VpcStatus::Drifted),
+        findings: match skipped {
+            Some(_) => Vec::new(),
+            None => vec![Finding::report(
+                None,
+                Drift::UnknownProfile,
+                vec![inv.vpc.id.clone()],
+                format!("{reason}; nothing is changed in this VPC until profile `{profile}` can be used"),
+            )],
+        },
+        cost_decisions: Vec::new(),
+        needs_dns_attributes: false,
+        nat_traffic: None,
+        profile: None,
     }
 }

@@ -1,6 +1,6 @@
 //! The EC2 changes a plan can ask for, and how operators read them in notices and logs.
 
-use crate::model::{IngressRule, GUARD_SECURITY_GROUP_NAME};
+use crate::model::{IngressRule, IpAddressType, GUARD_SECURITY_GROUP_NAME};
 
 /// Which security group a new interface endpoint gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,7 @@ pub enum Remedy {
         route_table_ids: Vec<String>,
         policy: Option<String>,
         client_token: String,
+        ip_address_type: IpAddressType,
     },
     CreateInterfaceEndpoint {
         service_name: String,
@@ -31,6 +32,15 @@ pub enum Remedy {
         private_dns: bool,
         policy: Option<String>,
         client_token: String,
+        /// `dualstack` also sets the private DNS records' type (`DnsOptions.DnsRecordIpType`).
+        ip_address_type: IpAddressType,
+    },
+    /// A guard-created endpoint whose IP address type no longer fits its subnets or service;
+    /// interface endpoints get the matching DNS record type too.
+    SetIpAddressType {
+        endpoint_id: String,
+        ip_address_type: IpAddressType,
+        interface: bool,
     },
     AddRouteTables {
         endpoint_id: String,
@@ -89,15 +99,19 @@ impl Remedy {
                 format!("ModifyVpcAttribute {}", attrs.join(" "))
             }
             Remedy::CreateGatewayEndpoint {
-                route_table_ids, ..
+                route_table_ids,
+                ip_address_type,
+                ..
             } => format!(
-                "CreateVpcEndpoint Gateway RouteTableIds=[{}]",
-                route_table_ids.join(",")
+                "CreateVpcEndpoint Gateway RouteTableIds=[{}]{}",
+                route_table_ids.join(","),
+                ip_suffix(*ip_address_type)
             ),
             Remedy::CreateInterfaceEndpoint {
                 subnet_ids,
                 security_group,
                 private_dns,
+                ip_address_type,
                 ..
             } => {
                 let group = match security_group {
@@ -107,8 +121,24 @@ impl Remedy {
                     }
                 };
                 format!(
-                    "CreateVpcEndpoint Interface SubnetIds=[{}] SecurityGroupIds=[{group}] PrivateDnsEnabled={private_dns}",
-                    subnet_ids.join(",")
+                    "CreateVpcEndpoint Interface SubnetIds=[{}] SecurityGroupIds=[{group}] PrivateDnsEnabled={private_dns}{}",
+                    subnet_ids.join(","),
+                    ip_suffix(*ip_address_type)
+                )
+            }
+            Remedy::SetIpAddressType {
+                endpoint_id,
+                ip_address_type,
+                interface,
+            } => {
+                let dns = if *interface {
+                    format!(" DnsOptions.DnsRecordIpType={}", ip_address_type.as_str())
+                } else {
+                    String::new()
+                };
+                format!(
+                    "ModifyVpcEndpoint {endpoint_id} IpAddressType={}{dns}",
+                    ip_address_type.as_str()
                 )
             }
             Remedy::AddRouteTables {
@@ -186,6 +216,14 @@ impl Remedy {
                 ..
             } | Remedy::EnablePrivateDns { .. }
         )
+    }
+}
+
+/// ` IpAddressType=dualstack` when not the default (IPv4), so notices of IPv4 VPCs read as before.
+fn ip_suffix(ip_address_type: IpAddressType) -> String {
+    match ip_address_type {
+        IpAddressType::Ipv4 => String::new(),
+        other => format!(" IpAddressType={}", other.as_str()),
     }
 }
 

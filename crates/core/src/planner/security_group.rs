@@ -3,9 +3,7 @@
 
 use super::remedy::describe_rule;
 use super::{Drift, Finding, Remedy};
-use crate::model::{
-    IngressRule, SecurityGroup, VpcInventory, GUARD_SECURITY_GROUP_NAME, HTTPS_PORT,
-};
+use crate::model::{IngressRule, SecurityGroup, VpcInventory, GUARD_SECURITY_GROUP_NAME};
 
 /// The security group new interface endpoints of a VPC would get.
 #[derive(Clone, Copy)]
@@ -32,13 +30,9 @@ pub(super) fn plan_guard_group(inv: &VpcInventory) -> (Vec<Finding>, GroupChoice
 
 /// Missing HTTPS rules are authorized and every other rule revoked, each in one call.
 fn plan_security_group(inv: &VpcInventory, group: &SecurityGroup) -> Vec<Finding> {
-    let https_from = |rule: &IngressRule, cidr: &str| {
-        rule.protocol == "tcp"
-            && rule.from_port == Some(HTTPS_PORT)
-            && rule.to_port == Some(HTTPS_PORT)
-            && rule.source.strip_prefix("cidr:") == Some(cidr)
-    };
-    let cidrs = &inv.vpc.cidr_blocks;
+    let https_from = |rule: &IngressRule, cidr: &str| *rule == IngressRule::https_from(cidr);
+    // IPv4 and IPv6 blocks alike: dual-stack clients reach the endpoints over either.
+    let cidrs = &inv.vpc.all_cidr_blocks();
     let missing: Vec<String> = cidrs
         .iter()
         .filter(|c| !group.ingress.iter().any(|r| https_from(r, c)))

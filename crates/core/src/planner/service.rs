@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::context::{ServicePlanInput, VpcContext};
+use super::ip_type::ip_type_finding;
 use super::missing::plan_missing;
 use super::{Drift, Finding, Remedy};
 use crate::baseline::{normalize_policy, policies_equivalent, EndpointType, ServiceSpec};
@@ -15,6 +16,31 @@ pub(super) fn plan_service(
     ctx: &VpcContext<'_>,
     input: &ServicePlanInput<'_>,
 ) -> (Vec<Finding>, Vec<Finding>) {
+    // A policy on a service without endpoint policies is reported, never attempted: the rest of
+    // the service is planned as if the baseline gave none.
+    if input.spec.policy.is_some() && input.offer.and_then(|o| o.policy_supported) == Some(false) {
+        let without_policy = ServiceSpec {
+            policy: None,
+            ..input.spec.clone()
+        };
+        let (mut findings, duplicates) = plan_service(
+            ctx,
+            &ServicePlanInput {
+                spec: &without_policy,
+                ..*input
+            },
+        );
+        findings.insert(
+            0,
+            Finding::report(
+                Some(input.spec.service_name.as_str()),
+                Drift::PolicyNotSupported,
+                vec![ctx.inv.vpc.id.clone()],
+                "the service does not support VPC endpoint policies (VpcEndpointPolicySupported=false): remove `policy` from its baseline entry",
+            ),
+        );
+        return (findings, duplicates);
+    }
     let spec = input.spec;
     let service = Some(spec.service_name.as_str());
     let (live, broken) = live_and_broken(ctx, spec);
@@ -38,6 +64,7 @@ pub(super) fn plan_service(
         }
     }
     findings.extend(policy_finding(spec, kept));
+    findings.extend(ip_type_finding(ctx, spec, input.offer, kept));
     (findings, duplicates)
 }
 

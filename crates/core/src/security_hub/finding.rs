@@ -126,6 +126,9 @@ fn recommendation(drift: Drift) -> &'static str {
         Drift::EndpointNotAvailable => "Inspect the endpoint (failed, rejected or expired): delete and recreate it.",
         Drift::DuplicateEndpoint => "Delete the extra endpoints for the service, keeping the oldest.",
         Drift::PolicyMismatch => "Set the endpoint policy the baseline requires.",
+        Drift::UnknownProfile => "Tag the VPC vpce-guard:profile with a profile GUARD_BASELINE defines (or remove the tag), or fix the profile so it resolves (e.g. set ORG_ID for ${org_id}).",
+        Drift::IpAddressTypeMismatch => "Set the endpoint's IP address type to dualstack (with DnsRecordIpType dualstack) where every subnet has IPv6 and the service supports it, ipv4 otherwise.",
+        Drift::PolicyNotSupported => "Remove the policy from the baseline for this service: it does not support VPC endpoint policies.",
     }
 }
 

@@ -33,13 +33,16 @@ pub fn severity(drift: Drift) -> HubSeverity {
     match drift {
         Drift::SecurityGroupRuleUnexpected => HubSeverity::High,
         Drift::PolicyMismatch
+        | Drift::UnknownProfile
         | Drift::PrivateDnsDisabled
         | Drift::VpcDnsAttributesDisabled
-        | Drift::SecurityGroupRuleMissing => HubSeverity::Medium,
+        | Drift::SecurityGroupRuleMissing
+        | Drift::IpAddressTypeMismatch => HubSeverity::Medium,
         Drift::MissingEndpoint
         | Drift::RouteTableNotAssociated
         | Drift::AzNotCovered
-        | Drift::EndpointNotAvailable => HubSeverity::Low,
+        | Drift::EndpointNotAvailable
+        | Drift::PolicyNotSupported => HubSeverity::Low,
         Drift::DuplicateEndpoint => HubSeverity::Informational,
     }
 }

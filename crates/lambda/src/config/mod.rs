@@ -13,9 +13,10 @@ use values::{boolean, checked_list, whole_number};
 
 use std::collections::BTreeSet;
 
-use vpce_guard_core::baseline::BaselineDocument;
+use vpce_guard_core::baseline::{short_name, AccountProfiles, ProfileSet};
 use vpce_guard_core::error::ConfigError;
 use vpce_guard_core::events::{is_role_arn, OwnRoles};
+use vpce_guard_core::ids::is_organization_id;
 use vpce_guard_core::policy::{
     Mode, RunSettings, DEFAULT_EXEMPT_TAG_KEY, DEFAULT_RELEASE_HOLD_HOURS,
     DEFAULT_RELEASE_WAIT_SECONDS, DEFAULT_REMEDIATION_CONCURRENCY, MAX_REMEDIATION_CONCURRENCY,
@@ -24,8 +25,9 @@ use vpce_guard_core::policy::{
 /// Everything a deployed function reads from its environment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuardConfig {
-    /// `GUARD_MODE`, `GUARD_BASELINE`, `EXEMPT_TAG_KEY`, `ENABLE_VPC_DNS`,
-    /// `REMEDIATION_CONCURRENCY`: how every guard run behaves.
+    /// `GUARD_MODE`, `GUARD_BASELINE` (one document or named profiles), `ACCOUNT_PROFILES`,
+    /// `ORG_ID`, `EXEMPT_TAG_KEY`, `ENABLE_VPC_DNS`, `REMEDIATION_CONCURRENCY`: how every guard
+    /// run behaves.
     pub run: RunSettings,
     /// `NOTICE_TOPIC_ARN`: SNS topic for drift and remediation notices (required).
     pub notice_topic_arn: String,
@@ -45,6 +47,30 @@ pub struct GuardConfig {
     /// about (default false: Security Hub must be enabled there, and it bills per finding
     /// ingested beyond its free tier).
     pub security_hub_findings: bool,
+}
+
+/// With `ALLOWED_SERVICES` (the template's IAM condition), every profile's services must be in
+/// it: otherwise EC2 would refuse the guard's first create with AccessDenied, hours later.
+fn check_allowed(profiles: &ProfileSet, allowed: &[String]) -> Result<(), ConfigError> {
+    if allowed.is_empty() {
+        return Ok(());
+    }
+    for (name, doc) in profiles.profiles() {
+        for entry in &doc.services {
+            let short = short_name(&entry.service);
+            if !allowed.iter().any(|a| a == short) {
+                return Err(ConfigError::Invalid {
+                    name: "GUARD_BASELINE",
+                    value: format!("profile {name}, service {short}"),
+                    reason: format!(
+                        "the template's AllowedServices ({}) does not include {short}, so IAM would deny creating its endpoint: add it to AllowedServices",
+                        allowed.join(",")
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Upper bound for `API_TIMEOUT_SECONDS`: below Lambda's 900-second limit.
@@ -74,10 +100,37 @@ impl GuardConfig {
                 })
             }
         };
-        let baseline = match get("GUARD_BASELINE") {
-            None => BaselineDocument::standard(),
-            Some(text) => BaselineDocument::parse(&text)?,
+        let profiles = match get("GUARD_BASELINE") {
+            None => ProfileSet::standard(),
+            Some(text) => ProfileSet::parse(&text)?,
         };
+        let account_profiles = match get("ACCOUNT_PROFILES") {
+            None => AccountProfiles::default(),
+            Some(text) => AccountProfiles::parse(&text, &profiles)?,
+        };
+        let allowed_services = checked_list(
+            &get,
+            "ALLOWED_SERVICES",
+            |s| {
+                !s.is_empty()
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            },
+            "short service names (ecr.api, logs, ...)",
+        )?;
+        check_allowed(&profiles, &allowed_services)?;
+        let org_id = get("ORG_ID");
+        if let Some(id) = &org_id {
+            if !is_organization_id(id) {
+                return Err(ConfigError::Invalid {
+                    name: "ORG_ID",
+                    value: id.clone(),
+                    reason:
+                        "expected an organization id (o- and 10 to 32 lowercase letters or digits)"
+                            .to_string(),
+                });
+            }
+        }
         let notice_topic_arn = get("NOTICE_TOPIC_ARN").ok_or(ConfigError::Missing {
             name: "NOTICE_TOPIC_ARN",
         })?;
@@ -156,7 +209,9 @@ impl GuardConfig {
         Ok(Self {
             run: RunSettings {
                 mode,
-                baseline,
+                profiles,
+                account_profiles,
+                org_id,
                 exempt_tag_key,
                 enable_vpc_dns,
                 remediation_concurrency,

@@ -18,7 +18,10 @@ fn config(pairs: &[(&str, &str)]) -> Result<GuardConfig, ConfigError> {
 fn defaults_are_safe() {
     let c = config(&[("NOTICE_TOPIC_ARN", TOPIC)]).unwrap();
     assert_eq!(c.run.mode, Mode::Report);
-    assert_eq!(c.run.baseline, BaselineDocument::standard());
+    assert_eq!(c.run.profiles, ProfileSet::standard());
+    assert!(c.run.account_profiles.is_empty());
+    assert_eq!(c.run.org_id, None);
+    assert!(!c.security_hub_findings);
     assert_eq!(c.run.exempt_tag_key, "vpce-guard:exempt");
     assert!(c.run.enable_vpc_dns);
     assert_eq!(c.run.remediation_concurrency, 8);
@@ -130,7 +133,13 @@ fn every_variable_is_read() {
     .unwrap();
     assert_eq!(c.api_timeout.as_secs(), 120);
     assert_eq!(c.run.mode, Mode::Remediate);
-    assert_eq!(c.run.baseline.services.len(), 1);
+    assert_eq!(c.run.profiles.profiles().len(), 1);
+    let only = c
+        .run
+        .profiles
+        .get(c.run.profiles.default_profile())
+        .unwrap();
+    assert_eq!(only.services.len(), 1);
     assert_eq!(c.run.exempt_tag_key, "skip-me");
     assert!(!c.run.enable_vpc_dns);
     assert_eq!(c.run.remediation_concurrency, 3);
@@ -176,4 +185,60 @@ fn bad_values_name_the_variable() {
         let err = config(pairs).unwrap_err().to_string();
         assert!(err.contains(name), "{pairs:?}: {err}");
     }
+}
+
+#[test]
+fn profiles_account_profiles_and_the_organization_id_are_read_and_checked() {
+    let profiles = r#"{"default_profile": "base", "profiles": {
+        "base": {"preset": "ecs-fargate"}, "eks": {"preset": "eks"}}}"#;
+    let c = config(&[
+        ("NOTICE_TOPIC_ARN", TOPIC),
+        ("GUARD_BASELINE", profiles),
+        (
+            "ACCOUNT_PROFILES",
+            r#"{"111122223333": "eks", "ou-ab12-34567890": "base"}"#,
+        ),
+        ("ORG_ID", "o-abcdef1234"),
+        ("SECURITY_HUB_FINDINGS", "true"),
+    ])
+    .unwrap();
+    assert_eq!(c.run.profiles.default_profile(), "base");
+    assert_eq!(c.run.account_profiles.get("111122223333"), Some("eks"));
+    assert_eq!(c.run.org_id.as_deref(), Some("o-abcdef1234"));
+    assert!(c.security_hub_findings);
+
+    let unknown = config(&[
+        ("NOTICE_TOPIC_ARN", TOPIC),
+        ("GUARD_BASELINE", profiles),
+        ("ACCOUNT_PROFILES", r#"{"111122223333": "ssm"}"#),
+    ])
+    .unwrap_err();
+    assert!(unknown.to_string().contains("ssm"), "{unknown}");
+    let bad_org = config(&[("NOTICE_TOPIC_ARN", TOPIC), ("ORG_ID", "org-1")]).unwrap_err();
+    assert!(bad_org.to_string().contains("ORG_ID"), "{bad_org}");
+}
+
+#[test]
+fn every_profile_service_must_be_allowed_by_the_templates_iam_condition() {
+    let eks = r#"{"preset": "eks"}"#;
+    let refused = config(&[
+        ("NOTICE_TOPIC_ARN", TOPIC),
+        ("GUARD_BASELINE", eks),
+        ("ALLOWED_SERVICES", "s3,dynamodb,ecr.api,ecr.dkr,logs"),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        refused.contains("AllowedServices") && refused.contains("ec2"),
+        "{refused}"
+    );
+    let allowed = config(&[
+        ("NOTICE_TOPIC_ARN", TOPIC),
+        ("GUARD_BASELINE", eks),
+        (
+            "ALLOWED_SERVICES",
+            "s3,ecr.api,ecr.dkr,ec2,sts,elasticloadbalancing,autoscaling,logs",
+        ),
+    ]);
+    assert!(allowed.is_ok(), "{allowed:?}");
 }

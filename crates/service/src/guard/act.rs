@@ -66,6 +66,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             findings,
             cost_decisions: plan.cost_decisions,
             nat_traffic: plan.nat_traffic,
+            profile: plan.profile,
         };
         if let Some(hook) = &self.progress {
             hook(&outcome);

@@ -15,7 +15,7 @@ pub use scope::{CallOutcome, SCHEDULE_TRIGGER};
 
 use std::sync::Arc;
 
-use vpce_guard_core::baseline::Baseline;
+use vpce_guard_core::baseline::{partition_of, PolicyVariables, RegionBaselines};
 use vpce_guard_core::notice::{Notice, NoticeFinding, RunSummary};
 use vpce_guard_core::planner::{CostDecision, VpcStatus};
 use vpce_guard_core::policy::RunSettings;
@@ -62,6 +62,8 @@ pub struct VpcOutcome {
     pub cost_decisions: Vec<CostDecision>,
     /// The VPC's NAT traffic and the interface endpoints' projected saving, when known.
     pub nat_traffic: Option<NatTrafficReport>,
+    /// The baseline profile the VPC was planned against.
+    pub profile: Option<String>,
 }
 
 /// Called once per VPC as soon as it is done (progress bars).
@@ -73,7 +75,10 @@ pub struct Guard<E, N> {
     notices: N,
     settings: RunSettings,
     region: String,
-    baseline: Baseline,
+    /// `aws`, `aws-cn`, `aws-us-gov`: for ARNs in policies and findings.
+    partition: String,
+    /// The account's OUs, nearest first (profile selection by OU).
+    account_parents: Vec<String>,
     metrics: Arc<dyn RequestMetrics>,
     clock: Arc<dyn Clock>,
     progress: Option<ProgressHook>,
@@ -94,13 +99,13 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     /// and stamps notices with the system clock until told otherwise.
     pub fn new(ec2: E, notices: N, settings: RunSettings, region: impl Into<String>) -> Self {
         let region = region.into();
-        let baseline = settings.baseline.resolve(&region);
         Self {
             ec2,
             notices,
             settings,
+            partition: partition_of(&region).to_string(),
             region,
-            baseline,
+            account_parents: Vec::new(),
             metrics: Arc::new(NoMetrics),
             clock: Arc::new(SystemClock),
             progress: None,
@@ -146,9 +151,30 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         self
     }
 
-    /// The baseline resolved for this region.
-    pub fn baseline(&self) -> &Baseline {
-        &self.baseline
+    /// Builds ARNs (endpoint policies, Security Hub) in `partition` (default: the Region's).
+    pub fn with_partition(mut self, partition: impl Into<String>) -> Self {
+        self.partition = partition.into();
+        self
+    }
+
+    /// The OUs above the account (nearest first, the root last): `ACCOUNT_PROFILES` may name
+    /// profiles by OU.
+    pub fn with_account_parents(mut self, parents: Vec<String>) -> Self {
+        self.account_parents = parents;
+        self
+    }
+
+    /// Every profile resolved for `account_id` in this Region.
+    pub fn baselines(&self, account_id: &str) -> RegionBaselines {
+        let mut vars = PolicyVariables::new(account_id, &self.region, &self.partition);
+        if let Some(org_id) = &self.settings.org_id {
+            vars = vars.with_org_id(org_id);
+        }
+        RegionBaselines::new(
+            &self.settings.profiles,
+            &self.settings.account_profiles,
+            &vars,
+        )
     }
 
     pub fn region(&self) -> &str {
@@ -171,8 +197,9 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     /// Fails only when observation or publishing fails; per-VPC failures become notices.
     pub async fn run(&self, request: RunRequest) -> Result<RunReport, GuardError> {
         let before = notify::MetricsReading::take(self.metrics.as_ref());
-        let mut inventory = self.observe(&request).await?;
-        let plans = self.plan(&mut inventory).await;
+        let baselines = self.baselines(&request.account_id);
+        let mut inventory = self.observe(&request, &baselines).await?;
+        let plans = self.plan(&mut inventory, &baselines).await;
         let outcomes = self.act(plans).await;
         let hub = self.report_to_security_hub(&request, &outcomes).await;
         self.notify(&request, &inventory, outcomes, before, hub)

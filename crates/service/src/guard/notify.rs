@@ -201,6 +201,7 @@ fn vpc_notices(
             let mut notice = Notice::for_vpc(ctx, &o.vpc_id, findings);
             notice.cost_decisions = o.cost_decisions.clone();
             notice.nat_traffic = o.nat_traffic.clone();
+            notice.profile = o.profile.clone();
             Some(notice)
         })
         .collect()

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use futures::stream::{self, StreamExt};
 use tracing::warn;
+use vpce_guard_core::baseline::RegionBaselines;
 use vpce_guard_core::model::{DnsAttributes, RegionInventory};
 use vpce_guard_core::planner::{is_exempt, is_not_owned};
 use vpce_guard_core::ports::{Ec2Port, NoticePort};
@@ -18,15 +19,10 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     pub(super) async fn observe(
         &self,
         request: &RunRequest,
+        baselines: &RegionBaselines,
     ) -> Result<RegionInventory, GuardError> {
-        let mut service_names: Vec<String> = self
-            .baseline
-            .services
-            .iter()
-            .map(|s| s.service_name.clone())
-            .collect();
-        service_names.sort();
-        service_names.dedup();
+        // Every profile's services: one DescribeVpcEndpointServices whatever the VPCs select.
+        let service_names = baselines.service_names();
         let observation = self
             .ec2
             .observe(&request.scope, &service_names)
@@ -46,8 +42,13 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 .collect();
             self.fill_dns(&mut inventory, &ids).await;
         }
-        self.fill_nat_traffic(&mut inventory, &request.account_id, &request.scope)
-            .await;
+        self.fill_nat_traffic(
+            &mut inventory,
+            &request.account_id,
+            &request.scope,
+            baselines,
+        )
+        .await;
         Ok(inventory)
     }
 

@@ -3,7 +3,9 @@
 //! GetMetricData per 250 gateways), none when no VPC needs a figure.
 
 use tracing::warn;
-use vpce_guard_core::baseline::{CloudwatchReads, InterfacePolicy};
+use vpce_guard_core::baseline::{
+    Baseline, CloudwatchReads, InterfacePolicy, RegionBaselines, VpcBaseline,
+};
 use vpce_guard_core::model::RegionInventory;
 use vpce_guard_core::planner::{is_exempt, is_not_owned};
 use vpce_guard_core::ports::{Ec2Port, NoticePort, Scope};
@@ -12,18 +14,6 @@ use vpce_guard_core::traffic::{nat_gb_by_vpc, nat_traffic, NAT_TRAFFIC_WINDOW_DA
 use super::Guard;
 
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
-    /// Whether this baseline reads NAT traffic from CloudWatch at all.
-    pub(super) fn reads_nat_traffic(&self) -> bool {
-        self.nat_traffic.is_some()
-            && match self.baseline.nat_traffic.cloudwatch {
-                CloudwatchReads::Always => true,
-                CloudwatchReads::WhenNeeded => {
-                    self.baseline.interface_endpoints == InterfacePolicy::WhenCostEffective
-                }
-                CloudwatchReads::Off => false,
-            }
-    }
-
     /// Fills `nat_gb_cloudwatch` of the VPCs the planner will look at and that carry no tag
     /// figure (the tag overrides). A failed read leaves them without a figure: the planner then
     /// treats them as it treats untagged VPCs, and the run goes on.
@@ -32,22 +22,24 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         inventory: &mut RegionInventory,
         account_id: &str,
         scope: &Scope,
+        baselines: &RegionBaselines,
     ) {
-        let Some(port) = self
-            .nat_traffic
-            .as_ref()
-            .filter(|_| self.reads_nat_traffic())
-        else {
+        let Some(port) = self.nat_traffic.as_ref() else {
             return;
         };
-        let tag_key = &self.baseline.nat_traffic.tag_key;
         let wanted: Vec<String> = inventory
             .vpcs
             .iter()
             .filter(|v| {
-                !is_exempt(v, &self.settings.exempt_tag_key)
+                let VpcBaseline::Use { baseline, .. } =
+                    baselines.for_vpc(&v.vpc.tags, account_id, &self.account_parents)
+                else {
+                    return false;
+                };
+                reads_nat_traffic(baseline)
+                    && !is_exempt(v, &self.settings.exempt_tag_key)
                     && !is_not_owned(v, account_id)
-                    && nat_traffic(&v.vpc.tags, tag_key, None).is_none()
+                    && nat_traffic(&v.vpc.tags, &baseline.nat_traffic.tag_key, None).is_none()
             })
             .map(|v| v.vpc.id.clone())
             .collect();
@@ -85,5 +77,16 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 vpc.nat_gb_cloudwatch = Some(*gb);
             }
         }
+    }
+}
+
+/// Whether `baseline` reads NAT traffic from CloudWatch (`nat_traffic.cloudwatch`).
+fn reads_nat_traffic(baseline: &Baseline) -> bool {
+    match baseline.nat_traffic.cloudwatch {
+        CloudwatchReads::Always => true,
+        CloudwatchReads::WhenNeeded => {
+            baseline.interface_endpoints == InterfacePolicy::WhenCostEffective
+        }
+        CloudwatchReads::Off => false,
     }
 }

@@ -4,6 +4,7 @@
 
 mod cost;
 mod dns;
+mod dual_stack;
 mod missing;
 mod orchestration;
 mod release;
@@ -52,6 +53,8 @@ fn offers() -> BTreeMap<String, ServiceOffer> {
                 service_name: svc(short),
                 types: kinds.into_iter().collect(),
                 availability_zones: azs.clone(),
+                policy_supported: Some(true),
+                supports_ipv6: false,
             },
         );
     }
@@ -88,6 +91,7 @@ fn subnet(id: &str, az: &str) -> Subnet {
         id: id.into(),
         vpc_id: VPC.into(),
         availability_zone: az.into(),
+        ipv6: false,
         tags: BTreeMap::new(),
     }
 }
@@ -104,6 +108,7 @@ fn endpoint(id: &str, short: &str, kind: EndpointType) -> Endpoint {
         security_group_ids: vec!["sg-guard".into()],
         private_dns_enabled: kind == EndpointType::Interface,
         policy: None,
+        ip_address_type: None,
         created_at: Some(100),
         managed: true,
     }
@@ -125,6 +130,7 @@ fn two_az_vpc() -> VpcInventory {
         vpc: Vpc {
             id: VPC.into(),
             cidr_blocks: vec!["10.0.0.0/16".into()],
+            ipv6_cidr_blocks: Vec::new(),
             tags: BTreeMap::new(),
             is_default: false,
             owner_id: None,

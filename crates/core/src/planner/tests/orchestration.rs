@@ -56,3 +56,38 @@ fn plan_region_plans_every_vpc() {
 fn managed_tag_constant_matches_the_documented_key() {
     assert_eq!(MANAGED_TAG_KEY, "vpce-guard:managed");
 }
+
+#[test]
+fn a_vpc_without_a_usable_profile_gets_one_unknown_profile_finding_and_no_remedy() {
+    let inv = two_az_vpc();
+    let plan = plan_vpc_without_profile(
+        "123456789012",
+        &inv,
+        &PlannerOptions::default(),
+        "eks",
+        "the VPC tag vpce-guard:profile names profile `eks`, which GUARD_BASELINE does not define",
+    );
+    assert_eq!(plan.status, VpcStatus::Drifted);
+    assert_eq!(plan.findings.len(), 1);
+    assert_eq!(plan.findings[0].drift, Drift::UnknownProfile);
+    assert!(plan.findings[0].remedy.is_none());
+    assert!(plan.findings[0]
+        .not_remediable
+        .as_deref()
+        .is_some_and(|r| r.contains("eks")));
+
+    let mut exempt = two_az_vpc();
+    exempt
+        .vpc
+        .tags
+        .insert("vpce-guard:exempt".into(), "true".into());
+    let plan = plan_vpc_without_profile(
+        "123456789012",
+        &exempt,
+        &PlannerOptions::default(),
+        "eks",
+        "unknown",
+    );
+    assert_eq!(plan.status, VpcStatus::Exempt);
+    assert!(plan.findings.is_empty());
+}

@@ -241,3 +241,41 @@ fn foreign_endpoints_still_get_route_tables_and_subnets_added() {
     )));
     assert_eq!(p.findings.len(), 5);
 }
+
+#[test]
+fn a_policy_on_a_service_without_endpoint_policies_is_reported_and_never_set() {
+    let doc = BaselineDocument::parse(
+        r#"[{"service":"s3","type":"Gateway","policy":{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}}]"#,
+    )
+    .unwrap();
+    let mut no_policies = offers();
+    if let Some(s3) = no_policies.get_mut(&svc("s3")) {
+        s3.policy_supported = Some(false);
+    }
+    let planning = Planning::new()
+        .baseline(doc.resolve(REGION))
+        .offers(no_policies);
+    // Missing: created without the policy, and the policy reported.
+    let mut inv = two_az_vpc();
+    inv.endpoints.clear();
+    let p = planning.plan(&inv);
+    assert_eq!(
+        drifts(&p),
+        vec![
+            (Some(svc("s3")), Drift::PolicyNotSupported),
+            (Some(svc("s3")), Drift::MissingEndpoint)
+        ]
+    );
+    assert!(p.findings[0].remedy.is_none());
+    assert!(matches!(
+        &p.findings[1].remedy,
+        Some(Remedy::CreateGatewayEndpoint { policy: None, .. })
+    ));
+    // Present with another policy: no policy_mismatch, only the report.
+    let mut inv = compliant_vpc();
+    inv.endpoints[0].policy = Some(r#"{"Statement":[]}"#.into());
+    assert_eq!(
+        drifts(&planning.plan(&inv)),
+        vec![(Some(svc("s3")), Drift::PolicyNotSupported)]
+    );
+}

@@ -106,6 +106,15 @@ pub(super) fn apply_remedy(
             extend_unique(&mut endpoint.subnet_ids, subnet_ids);
             Ok(None)
         }
+        Remedy::SetIpAddressType {
+            endpoint_id,
+            ip_address_type,
+            ..
+        } => {
+            state.call("ModifyVpcEndpoint")?;
+            state.endpoint_mut(endpoint_id)?.ip_address_type = Some(*ip_address_type);
+            Ok(None)
+        }
         Remedy::EnablePrivateDns { endpoint_id } => {
             state.call("ModifyVpcEndpoint")?;
             state.endpoint_mut(endpoint_id)?.private_dns_enabled = true;
@@ -213,6 +222,8 @@ fn new_endpoint(
         security_group_ids,
         private_dns_enabled,
         policy,
+        // Like moto: the type is not reported back.
+        ip_address_type: None,
         created_at: None,
         managed: true,
     }

@@ -83,6 +83,8 @@ impl InMemoryEc2 {
                     service_name: format!("com.amazonaws.{region}.{short}"),
                     types,
                     availability_zones: azs.clone(),
+                    policy_supported: Some(true),
+                    supports_ipv6: false,
                 }
             })
             .collect();
@@ -102,6 +104,7 @@ impl InMemoryEc2 {
             state.observation.vpcs.push(Vpc {
                 id: vpc_id.to_string(),
                 cidr_blocks: vec![cidr.to_string()],
+                ipv6_cidr_blocks: Vec::new(),
                 tags: BTreeMap::new(),
                 is_default: false,
                 owner_id: None,
@@ -119,6 +122,7 @@ impl InMemoryEc2 {
                     id: subnet_id.clone(),
                     vpc_id: vpc_id.to_string(),
                     availability_zone: az.to_string(),
+                    ipv6: false,
                     tags: BTreeMap::new(),
                 });
                 state.observation.route_tables.push(RouteTable {
@@ -153,6 +157,7 @@ impl InMemoryEc2 {
                 id: subnet_id.to_string(),
                 vpc_id: vpc_id.to_string(),
                 availability_zone: az.to_string(),
+                ipv6: false,
                 tags: BTreeMap::new(),
             });
             let index = FAKE_AZS.iter().position(|a| *a == az).unwrap_or(0);
