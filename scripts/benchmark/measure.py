@@ -1,6 +1,6 @@
-"""Measuring one fleet size: bench_size() seeds it, makes it compliant, counts a compliant sweep
-and drifts it; measure_backend() then times vpce-guard and Custodian on it with one proxy
-backend, and moto_read_floor() takes moto's own serial time for the sweep's reads."""
+"""Measuring one fleet size: bench_size() seeds it, makes it compliant (remediate_fleet), counts
+a compliant sweep and drifts it; measure_backend() then times vpce-guard and Custodian on it with
+one proxy backend, and moto_read_floor() takes moto's own serial time for the sweep's reads."""
 
 from __future__ import annotations
 
@@ -67,6 +67,25 @@ def guard_run_record(sw: dict, proxy: CountingProxy) -> dict:
     }
 
 
+def remediate_fleet(n: int, binary: Path, proxy: CountingProxy, topic: str, fn_log: Path, args) -> dict:
+    """Makes the fleet of n VPCs compliant with one remediating sweep (not measured). It goes
+    through the proxy with its read cache on (whatever the backend; afterwards the cache is on):
+    with thousands of VPCs moto needs longer than the guard's SDK timeouts to answer its reads."""
+    proxy.cache_reads = True
+    proxy.clear_cache()
+    t = time.perf_counter()
+    rem = sweep_through_proxy(binary, proxy, topic, "remediate", fn_log, args,
+                              extra_env={"REMEDIATION_CONCURRENCY": "8"})
+    r = rem["response"]
+    out = {k: r.get(k) for k in ("vpcs_checked", "vpcs_drifted", "actions_applied", "actions_failed", "api_calls")}
+    out["total_s"] = round(time.perf_counter() - t, 1)
+    log(f"  remediate sweep: {r.get('vpcs_checked')} VPCs, {r.get('actions_applied')} actions applied, "
+        f"{r.get('actions_failed')} failed, {rem['sweep_s']:.1f} s")
+    if r.get("vpcs_checked") != n or r.get("actions_failed"):
+        raise BenchError(f"remediation did not go as expected: {r}")
+    return out
+
+
 def bench_size(n: int, args, binary: Path, workdir: Path) -> list[dict]:
     """Seeds one fleet of n VPCs and measures it with every backend of args.backends."""
     stock = "-stock" if args.stock_moto else ""
@@ -86,21 +105,7 @@ def bench_size(n: int, args, binary: Path, workdir: Path) -> list[dict]:
         common["seed_s"] = round(time.perf_counter() - t, 1)
         log(f"  seeded {n} VPCs in {common['seed_s']} s")
 
-        # Remediation goes through the proxy with its read cache on (whatever the backend): with
-        # thousands of VPCs moto needs longer than the guard's SDK timeouts to answer its reads.
-        proxy.cache_reads = True
-        proxy.clear_cache()
-        t = time.perf_counter()
-        rem = sweep_through_proxy(binary, proxy, topic, "remediate", fn_log, args,
-                                  extra_env={"REMEDIATION_CONCURRENCY": "8"})
-        r = rem["response"]
-        common["remediate"] = {k: r.get(k) for k in ("vpcs_checked", "vpcs_drifted", "actions_applied",
-                                                     "actions_failed", "api_calls")}
-        common["remediate"]["total_s"] = round(time.perf_counter() - t, 1)
-        log(f"  remediate sweep: {r.get('vpcs_checked')} VPCs, {r.get('actions_applied')} actions applied, "
-            f"{r.get('actions_failed')} failed, {rem['sweep_s']:.1f} s")
-        if r.get("vpcs_checked") != n or r.get("actions_failed"):
-            raise BenchError(f"remediation did not go as expected: {r}")
+        common["remediate"] = remediate_fleet(n, binary, proxy, topic, fn_log, args)
 
         # The compliant fleet: requests of a sweep that finds nothing to do (a count, not a time:
         # with the cached backend its reads come from the cache after a warm-up run).

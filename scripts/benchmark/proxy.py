@@ -1,5 +1,6 @@
 """The counting reverse proxy between the tools and moto (CountingProxy): requests counted per AWS
-action, optionally a read cache, and each run's phases; is_read / is_write classify actions."""
+action, optionally a read cache, optionally the EC2 model (latency and throttling, ec2_model.py),
+and each run's phases; is_read / is_write classify actions."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
+from .ec2_model import EC2Model
 from .settings import GUARD_READS
 
 
@@ -41,15 +43,21 @@ class CountingProxy:
     even when several identical requests arrive together (single flight). Any write passing
     through (Create*, Modify*, Delete*, ...) and clear_cache() empty it, so an answer never
     predates a change made through the proxy; changes made straight to moto need clear_cache().
-    Every request a client sends is counted, cached or not."""
+    Every request a client sends is counted, cached or not.
+
+    With `model` set (an EC2Model), requests signed for EC2 go through it first: a request whose
+    token bucket is empty is answered 503 RequestLimitExceeded (counted, never forwarded), and
+    every EC2 answer, throttled or not, is held back until its modelled answer time. reset()
+    also resets the model (full buckets: each measured run starts as after a quiet time)."""
 
     HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
            "upgrade", "expect", "content-length", "proxy-authorization", "proxy-authenticate"}
     VOLATILE = {"X-Amz-Date", "Authorization", "Amz-Sdk-Invocation-Id", "Amz-Sdk-Request"}
 
-    def __init__(self, upstream_port: int, cache_reads: bool = False) -> None:
+    def __init__(self, upstream_port: int, cache_reads: bool = False, model: EC2Model | None = None) -> None:
         self.upstream_port = upstream_port
         self.cache_reads = cache_reads
+        self.model = model
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._hits: Counter[str] = Counter()
@@ -131,7 +139,11 @@ class CountingProxy:
                     self._send(200, data, [("Content-Type", "application/json")])
                     return
                 action = proxy._count(self.command, self.path, self.headers, body)
-                if proxy.cache_reads and is_read(action):
+                model = proxy.model
+                scope = model.scope(self.headers) if model else None
+                if model and scope and not model.admit(action, scope, body, self.path):
+                    status, headers, data = model.throttled_answer()
+                elif proxy.cache_reads and is_read(action):
                     status, headers, data = proxy._cached(action, self.path, body,
                                                           lambda: self._upstream(action, body))
                 else:
@@ -140,6 +152,8 @@ class CountingProxy:
                     status, headers, data = self._upstream(action, body)
                     if is_write(action):
                         proxy.clear_cache()
+                if model and scope:
+                    model.hold(received, len(data))
                 self._send(status, data, headers)
                 with proxy._lock:
                     proxy._bytes += len(data)
@@ -233,6 +247,8 @@ class CountingProxy:
         return False
 
     def reset(self) -> None:
+        if self.model:
+            self.model.reset()
         with self._lock:
             self._counts.clear()
             self._hits.clear()

@@ -1,5 +1,6 @@
 """What a run reports: the machine and tool versions recorded in the results file, the table on
-stdout, and the flatness checks of quick (CI) mode."""
+stdout (print_table; print_model_table for the EC2-model scenarios), and the flatness checks of
+quick (CI) mode."""
 
 from __future__ import annotations
 
@@ -97,6 +98,57 @@ def print_table(results: list[dict]) -> None:
           "process (time -v).\ntime ratio = vpce-guard process s / custodian wall s; RSS ratio = vpce-guard / "
           "custodian peak RSS.\nbackend moto: every request answered by moto; cached: reads answered from the "
           "proxy's cache of moto's answer (warmed by one unmeasured run).")
+
+
+def span(xs: list[int] | None) -> str:
+    """The values of the runs: one figure, or min-max when the runs differ."""
+    if not xs:
+        return "-"
+    return str(xs[0]) if len(xs) == 1 else f"{xs[0]}-{xs[-1]}"
+
+
+def model_notes(r: dict) -> str:
+    if r["tool"] == "custodian":
+        note = f"matched {r.get('resources')}/{r.get('expected_matches')}"
+    elif r.get("mode") == "remediate":
+        note = f"actions applied {r.get('actions_applied')}, failed {r.get('actions_failed')}"
+    else:
+        note = f"drifted {r.get('vpcs_drifted')}/{r.get('expected_drifted')}"
+    if r.get("failed_runs"):
+        note += f"; {r['failed_runs']} run(s) failed"
+    if r.get("answers_later_than_model"):
+        note += f"; {r['answers_later_than_model']} answers later than the model (moto)"
+    return note
+
+
+def print_model_table(rows: list[dict], model: dict | None) -> None:
+    print()
+    hdr = (f"{'scenario':<17} | {'VPCs':>5} | {'tool':<10} | {'requests':>9} | {'throttled':>9} | {'wall s':>8} | "
+           f"{'peak RSS MB':>11} | {'time ratio':>10} | {'RSS ratio':>9} | notes")
+    print(hdr)
+    print("-" * (len(hdr) + 30))
+    for r in rows:
+        lead = f"{r['scenario']:<17} | {r['vpcs']:>5} | {r['tool']:<10} | "
+        if "error" in r:
+            print(lead + f"{span(r.get('requests')):>9} | {span(r.get('throttled')):>9} | {'FAILED':>8} | {'-':>11} | "
+                  f"{'-':>10} | {'-':>9} | {short(Exception(r['error']), 100)}")
+            continue
+        print(lead + f"{span(r['requests']):>9} | {span(r['throttled']):>9} | {fmt(r['wall_s'], '.2f'):>8} | "
+              f"{fmt(r['max_rss_mb'], '.1f'):>11} | {fmt(r.get('time_ratio')):>10} | "
+              f"{fmt(r.get('rss_ratio')):>9} | {model_notes(r)}")
+    print()
+    print("requests: all requests through the proxy (EC2, STS, SNS), throttled answers and retries included; "
+          "throttled: HTTP 503\nRequestLimitExceeded answers of the EC2 model. wall s: median; vpce-guard = spawn -> "
+          "response (process, cold start included),\ncustodian = the whole `custodian run`. time ratio = "
+          "vpce-guard wall s / custodian wall s of the same scenario; RSS ratio likewise. a-b: the runs differ.")
+    if model:
+        cats = ", ".join(f"{k} {v[0]:g}/{v[1]:g}" for k, v in model["categories"].items())
+        print(f"EC2 model: answer {model['latency_ms']:g} ms + {model['latency_ms_per_10kb']:g} ms per 10 KB after "
+              f"the request; token buckets per action (capacity/refill per s): {cats}; "
+              f"CreateVpcEndpoint {model['actions']['CreateVpcEndpoint'][0]:g}/"
+              f"{model['actions']['CreateVpcEndpoint'][1]:g} ... ({model['source']})")
+    else:
+        print("EC2 model: off (answers as fast as moto or the cache give them, no throttling)")
 
 
 def quick_checks(results: list[dict]) -> list[str]:
