@@ -12,7 +12,6 @@ mod common;
 use common::fault_proxy::{FaultProxy, Rewrite};
 use common::*;
 use vpce_guard_lambda::functions::compliance_sweep;
-use vpce_guard_lambda::ServiceEndpoints;
 
 /// Gives the VPC an Amazon-provided IPv6 /56 and each subnet a /64 of it; returns the /56.
 async fn make_dual_stack(env: &Env, vpc: &SeededVpc) -> String {
@@ -75,10 +74,7 @@ async fn dual_stack_vpcs_get_ipv6_rules_and_dual_stack_endpoints_where_supported
     for service in ["logs", "s3", "dynamodb"] {
         offers_ipv6(&proxy, service);
     }
-    let function = env.function(&[]).with_endpoints(ServiceEndpoints {
-        ec2: Some(proxy.endpoint.clone()),
-        sns: None,
-    });
+    let function = env.function_via_ec2(&[], &proxy.endpoint);
     let answer = compliance_sweep(&function, event("scheduled-event.json", &[]))
         .await
         .expect("sweep");

@@ -13,7 +13,6 @@ use common::*;
 use serde_json::Value;
 use vpce_guard_core::notice::NoticeEventType;
 use vpce_guard_lambda::functions::{compliance_sweep, network_events};
-use vpce_guard_lambda::ServiceEndpoints;
 
 const RELEASED_TAG: &str = "vpce-guard:released";
 
@@ -258,10 +257,7 @@ async fn a_vpc_shared_by_its_owner_is_neither_planned_nor_reported() {
         value: owner.into(),
         ..Rewrite::default()
     });
-    let function = env.function(&[]).with_endpoints(ServiceEndpoints {
-        ec2: Some(proxy.endpoint.clone()),
-        sns: None,
-    });
+    let function = env.function_via_ec2(&[], &proxy.endpoint);
 
     let sweep = compliance_sweep(&function, event("scheduled-event.json", &[]))
         .await

@@ -38,21 +38,6 @@ fn by_id<'a>(all: &'a [AwsSecurityFinding], id: &str) -> &'a AwsSecurityFinding 
     })
 }
 
-/// Exempts moto's default VPC, so the counts are the test's VPCs' only.
-async fn exempt_default_vpc(env: &Env) {
-    let vpcs = env
-        .ec2
-        .describe_vpcs()
-        .filters(filter("isDefault", "true"))
-        .send()
-        .await
-        .expect("describe default VPC");
-    for vpc in vpcs.vpcs() {
-        env.tag(vpc.vpc_id().expect("vpc id"), "vpce-guard:exempt", "true")
-            .await;
-    }
-}
-
 async fn sweep(env: &Env, overrides: &[(&str, &str)]) -> serde_json::Value {
     compliance_sweep(&env.function(overrides), event("scheduled-event.json", &[]))
         .await

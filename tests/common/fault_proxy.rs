@@ -34,6 +34,9 @@ pub enum Fault {
     DropAfterForward,
     /// Forward after a pause.
     Delay,
+    /// HTTP 400 `InvalidParameter` as EC2 refuses an interface endpoint's private DNS when a
+    /// private hosted zone for the service's name is associated with the VPC (moto never does).
+    PrivateDnsConflict,
     /// HTTP 403 with STS's `AccessDenied` error body (a member role that does not exist or
     /// does not trust the caller; moto's AssumeRole accepts any role ARN).
     AccessDenied,
@@ -394,6 +397,11 @@ impl State {
                 tokio::time::sleep(delay).await;
                 self.forward(&parts, body).await
             }
+            Some(Fault::PrivateDnsConflict) => Ok(error_response(
+                StatusCode::BAD_REQUEST,
+                "InvalidParameter",
+                "private-dns-enabled cannot be set because there is already a conflicting DNS domain for logs.us-east-1.amazonaws.com in the VPC vpc-0 (fault proxy)",
+            )),
             Some(Fault::AccessDenied) => Ok(sts_error_response(
                 StatusCode::FORBIDDEN,
                 "AccessDenied",

@@ -177,6 +177,19 @@ impl Env {
             .expect("function context")
     }
 
+    /// Like [`Env::function`], with EC2 reached through `ec2_endpoint` (the fault proxy).
+    pub fn function_via_ec2(
+        &self,
+        overrides: &[(&str, &str)],
+        ec2_endpoint: &str,
+    ) -> FunctionContext {
+        self.function(overrides)
+            .with_endpoints(vpce_guard_lambda::ServiceEndpoints {
+                ec2: Some(ec2_endpoint.to_string()),
+                sns: None,
+            })
+    }
+
     /// What the network-events entry point answers to `events/<sample>` (placeholders
     /// replaced), configured as the template configures it plus `overrides`.
     pub async fn network_event(
@@ -654,6 +667,21 @@ pub fn n(summary: &Value, field: &str) -> u64 {
     run_summary(summary)[field]
         .as_u64()
         .unwrap_or_else(|| panic!("summary has no {field}: {summary}"))
+}
+
+/// Exempts moto's default VPC, so the counts are the test's VPCs' only.
+pub async fn exempt_default_vpc(env: &Env) {
+    let vpcs = env
+        .ec2
+        .describe_vpcs()
+        .filters(filter("isDefault", "true"))
+        .send()
+        .await
+        .expect("describe default VPC");
+    for vpc in vpcs.vpcs() {
+        env.tag(vpc.vpc_id().expect("vpc id"), "vpce-guard:exempt", "true")
+            .await;
+    }
 }
 
 /// The sweep ledger's table as template.yaml declares it (partition `sweep_id`, sort `record`).

@@ -2,7 +2,9 @@
 
 use aws_config::SdkConfig;
 
-use crate::{ApiCallCounter, Ec2Adapter, NatTrafficAdapter, SecurityHubAdapter, SnsAdapter};
+use crate::{
+    ApiCallCounter, Ec2Adapter, NatTrafficAdapter, Route53Adapter, SecurityHubAdapter, SnsAdapter,
+};
 
 /// EC2 and CloudWatch in the target account and Region, SNS in the home account and Region, all
 /// counted.
@@ -13,6 +15,8 @@ pub struct GuardClients {
     pub nat_traffic: NatTrafficAdapter,
     /// Security Hub where the findings belong (the target account and Region).
     pub security_hub: SecurityHubAdapter,
+    /// Route 53 of the target account (central endpoint detection).
+    pub route53: Route53Adapter,
     pub counter: ApiCallCounter,
     /// The Region EC2 acts in.
     pub region: Option<String>,
@@ -36,6 +40,11 @@ impl GuardClients {
         }
         Self {
             nat_traffic: counted_nat_traffic(target, &ec2, &counter),
+            route53: Route53Adapter::new(aws_sdk_route53::Client::from_conf(
+                aws_sdk_route53::config::Builder::from(target)
+                    .interceptor(counter.clone())
+                    .build(),
+            )),
             security_hub: SecurityHubAdapter::new(aws_sdk_securityhub::Client::from_conf(
                 aws_sdk_securityhub::config::Builder::from(target)
                     .interceptor(counter.clone())

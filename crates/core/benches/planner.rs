@@ -121,6 +121,7 @@ fn vpc(i: usize) -> VpcInventory {
         }],
         dns: None,
         nat_gb_cloudwatch: None,
+        central_dns_zones: None,
     }
 }
 
@@ -146,6 +147,7 @@ fn inventory(vpcs: usize) -> RegionInventory {
                     availability_zones: azs.clone(),
                     policy_supported: Some(true),
                     supports_ipv6: false,
+                    private_dns_names: Vec::new(),
                 },
             )
         })

@@ -113,6 +113,8 @@ run_counters! {
     notices_published,
     /// AWS API requests sent (retries included).
     api_calls,
+    /// Interface services a central endpoint serves in a VPC (no local endpoint created).
+    services_served_centrally,
     /// Security Hub findings imported as `FAILED` (drift still present; refreshed every run).
     security_hub_active,
     /// Security Hub findings the run resolved (`PASSED` + `ARCHIVED`).

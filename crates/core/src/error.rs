@@ -221,7 +221,23 @@ pub struct ApiError {
     pub message: String,
 }
 
+/// The code EC2 answers CreateVpcEndpoint with when private DNS cannot be enabled.
+pub const INVALID_PARAMETER: &str = "InvalidParameter";
+/// What EC2's message says when a private hosted zone for the service's name is already
+/// associated with the VPC ("...a conflicting DNS domain exists for this VPC...").
+pub const PRIVATE_DNS_CONFLICT_TEXT: &str = "conflicting DNS domain";
+
 impl ApiError {
+    /// Whether EC2 refused private DNS because the VPC already resolves the service's name
+    /// through a private hosted zone (a central endpoint, often another account's).
+    pub fn is_private_dns_conflict(&self) -> bool {
+        self.code == INVALID_PARAMETER
+            && self
+                .message
+                .to_ascii_lowercase()
+                .contains(&PRIVATE_DNS_CONFLICT_TEXT.to_ascii_lowercase())
+    }
+
     pub fn new(
         operation: &'static str,
         code: impl Into<String>,
@@ -232,5 +248,28 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_private_dns_conflict_is_recognised_by_code_and_message() {
+        let conflict = ApiError::new(
+            "CreateVpcEndpoint",
+            INVALID_PARAMETER,
+            "private-dns-enabled cannot be set because there is already a conflicting DNS domain for api.ecr.us-east-1.amazonaws.com in the VPC vpc-1",
+        );
+        assert!(conflict.is_private_dns_conflict());
+        let other = ApiError::new("CreateVpcEndpoint", INVALID_PARAMETER, "bad subnet");
+        assert!(!other.is_private_dns_conflict());
+        let throttled = ApiError::new(
+            "CreateVpcEndpoint",
+            "RequestLimitExceeded",
+            "conflicting DNS domain",
+        );
+        assert!(!throttled.is_private_dns_conflict());
     }
 }

@@ -197,6 +197,9 @@ pub struct ServiceOffer {
     pub availability_zones: BTreeSet<String>,
     /// `VpcEndpointPolicySupported`; None when EC2 did not say (treated as supported).
     pub policy_supported: Option<bool>,
+    /// `PrivateDnsName` and `PrivateDnsNames` (lower case, no trailing dot): the names a central
+    /// endpoint's private hosted zone would carry (`api.ecr.<region>.amazonaws.com` for ECR API).
+    pub private_dns_names: Vec<String>,
     /// `SupportedIpAddressTypes` includes `ipv6` (dual-stack PrivateLink); false when EC2 did
     /// not say, the safe reading (ECR, for one, does not support it).
     pub supports_ipv6: bool,
@@ -223,6 +226,9 @@ pub struct VpcInventory {
     /// NAT traffic in GB per month read from CloudWatch for the VPC's NAT gateways; None when
     /// not read or when the VPC has no NAT gateway (see [`crate::traffic`]).
     pub nat_gb_cloudwatch: Option<f64>,
+    /// Names of the Route 53 private hosted zones associated with the VPC (lower case, no
+    /// trailing dot); None when not read (`CENTRAL_ENDPOINTS` off, or no endpoint missing).
+    pub central_dns_zones: Option<BTreeSet<String>>,
 }
 
 /// Everything observed in one account and region.

@@ -49,6 +49,9 @@ pub struct RunSettings {
     pub account_profiles: AccountProfiles,
     /// `ORG_ID`: the organization id `${org_id}` in endpoint policies stands for.
     pub org_id: Option<String>,
+    /// `CENTRAL_ENDPOINTS=detect`: a VPC whose private hosted zones already serve a service's
+    /// private DNS name gets no local endpoint for it.
+    pub central_endpoints: bool,
     /// `EXEMPT_TAG_KEY`: VPCs carrying this tag are skipped.
     pub exempt_tag_key: String,
     /// `ENABLE_VPC_DNS`: whether the guard may enable the VPC DNS attributes private DNS needs.
@@ -75,6 +78,7 @@ impl RunSettings {
             profiles,
             account_profiles: AccountProfiles::default(),
             org_id: None,
+            central_endpoints: false,
             exempt_tag_key: DEFAULT_EXEMPT_TAG_KEY.to_string(),
             enable_vpc_dns: true,
             remediation_concurrency: DEFAULT_REMEDIATION_CONCURRENCY,

@@ -117,6 +117,19 @@ pub trait NatTrafficPort: Send + Sync {
     ) -> PortFuture<'a, BTreeMap<String, f64>>;
 }
 
+/// Route 53 private hosted zones associated with a VPC (central endpoints shared through
+/// Route 53). Optional: a guard without it never detects central endpoints.
+pub trait CentralDnsPort: Send + Sync {
+    /// The names (lower case, no trailing dot) of the private hosted zones associated with
+    /// `vpc_id` in `region` (ListHostedZonesByVPC: this account's zones and those associated by
+    /// authorization from others).
+    fn hosted_zones_of<'a>(
+        &'a self,
+        vpc_id: &'a str,
+        region: &'a str,
+    ) -> PortFuture<'a, Vec<String>>;
+}
+
 /// A finding Security Hub refused (BatchImportFindings' `FailedFindings`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefusedFinding {

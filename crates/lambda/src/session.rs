@@ -127,6 +127,7 @@ impl<'a> Session<'a> {
             .with_metrics(Arc::new(clients.counter))
             .with_nat_traffic(Arc::new(clients.nat_traffic))
             .with_partition(self.identity.partition.clone())
+            .with_central_dns(Arc::new(clients.route53))
             .with_account_parents(parents);
         if context.config().security_hub_findings {
             guard = guard.with_security_hub(

@@ -356,6 +356,21 @@ impl Ec2Adapter {
                 if let Some(supported) = detail.vpc_endpoint_policy_supported() {
                     offer.policy_supported = Some(supported);
                 }
+                let dns_names = detail
+                    .private_dns_name()
+                    .into_iter()
+                    .chain(
+                        detail
+                            .private_dns_names()
+                            .iter()
+                            .filter_map(|d| d.private_dns_name()),
+                    )
+                    .map(|name| name.trim_end_matches('.').to_ascii_lowercase());
+                for name in dns_names {
+                    if !offer.private_dns_names.contains(&name) {
+                        offer.private_dns_names.push(name);
+                    }
+                }
                 if detail
                     .supported_ip_address_types()
                     .iter()

@@ -54,6 +54,12 @@ pub enum Outcome {
     Failed,
     /// No safe remedy exists; a human has to act.
     NotRemediable,
+    /// A central endpoint (a Route 53 private hosted zone for the service's private DNS name,
+    /// associated with the VPC) serves the service: no local endpoint is created.
+    ServedCentrally,
+    /// EC2 refused the endpoint's private DNS: a private hosted zone for the same name is
+    /// associated with the VPC (often another account's central zone). Not retried in the run.
+    PrivateDnsConflict,
 }
 
 /// One finding as published.
@@ -125,11 +131,13 @@ impl Notice {
     /// The notice for one drifted VPC; its type follows from the outcomes.
     pub fn for_vpc(ctx: &NoticeContext, vpc_id: &str, findings: Vec<NoticeFinding>) -> Self {
         let count = |o: Outcome| findings.iter().filter(|f| f.outcome == o).count();
-        let (applied, failed, planned, manual) = (
+        let (applied, failed, planned, manual, central, conflict) = (
             count(Outcome::Applied),
             count(Outcome::Failed),
             count(Outcome::Planned),
             count(Outcome::NotRemediable),
+            count(Outcome::ServedCentrally),
+            count(Outcome::PrivateDnsConflict),
         );
         let event_type = if failed > 0 {
             NoticeEventType::RemediationFailed
@@ -147,6 +155,8 @@ impl Notice {
             (failed, "failed"),
             (planned, "planned"),
             (manual, "need a human"),
+            (central, "served centrally"),
+            (conflict, "private DNS conflict"),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {what}"));

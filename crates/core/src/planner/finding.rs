@@ -18,6 +18,8 @@ pub struct Finding {
     pub not_remediable: Option<String>,
     /// What the remedy adds to (or, negative, removes from) the monthly bill, in USD.
     pub monthly_cost_usd: f64,
+    /// A central endpoint serves the service: informational, the VPC stays compliant.
+    pub served_centrally: bool,
 }
 
 impl Finding {
@@ -35,6 +37,7 @@ impl Finding {
             remedy: Some(remedy),
             not_remediable: None,
             monthly_cost_usd: 0.0,
+            served_centrally: false,
         }
     }
 
@@ -52,6 +55,20 @@ impl Finding {
             remedy: None,
             not_remediable: Some(reason.into()),
             monthly_cost_usd: 0.0,
+            served_centrally: false,
+        }
+    }
+
+    /// A missing interface endpoint that a central endpoint stands in for (`reason` names the
+    /// hosted zone).
+    pub(super) fn served_centrally(
+        service: &str,
+        resource_ids: Vec<String>,
+        reason: String,
+    ) -> Self {
+        Self {
+            served_centrally: true,
+            ..Self::report(Some(service), Drift::MissingEndpoint, resource_ids, reason)
         }
     }
 }

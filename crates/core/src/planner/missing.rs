@@ -9,7 +9,7 @@ use super::ip_type::{wanted_gateway_ip_type, wanted_ip_type};
 use super::security_group::GroupChoice;
 use super::{Drift, Finding, Remedy, SecurityGroupRef};
 use crate::baseline::EndpointType;
-use crate::model::{EndpointState, GUARD_SECURITY_GROUP_NAME};
+use crate::model::{EndpointState, ServiceOffer, GUARD_SECURITY_GROUP_NAME};
 use crate::token::endpoint_client_token;
 
 /// The creation finding for `input.spec`; empty when there is nothing to create it in yet.
@@ -68,6 +68,13 @@ pub(super) fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>) -
             )]
         }
         EndpointType::Interface => {
+            if let Some(zone) = central_zone(ctx, offer) {
+                return vec![Finding::served_centrally(
+                    &spec.service_name,
+                    vec![vpc_id.to_string()],
+                    format!("served by a central endpoint: private hosted zone {zone} is associated with the VPC"),
+                )];
+            }
             // No private subnet yet: nothing to place an endpoint in; a CreateSubnet event brings it.
             // Or a cost decision (recorded on the plan) ruled the endpoint out.
             if ctx.private_subnets_by_az.is_empty() || input.skip_interface_creation {
@@ -127,4 +134,15 @@ pub(super) fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>) -
             )]
         }
     }
+}
+
+/// The private hosted zone associated with the VPC that carries one of the service's private DNS
+/// names, when central detection read the VPC's zones.
+fn central_zone<'a>(ctx: &VpcContext<'a>, offer: &'a ServiceOffer) -> Option<&'a str> {
+    let zones = ctx.inv.central_dns_zones.as_ref()?;
+    offer
+        .private_dns_names
+        .iter()
+        .find(|name| zones.contains(*name))
+        .map(String::as_str)
 }

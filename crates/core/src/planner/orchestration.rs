@@ -152,7 +152,8 @@ pub fn plan_vpc(
             .iter()
             .any(|f| f.remedy.as_ref().is_some_and(Remedy::needs_vpc_dns));
     VpcPlan {
-        status: if findings.is_empty() {
+        // Services served by central endpoints are reported, not drift.
+        status: if findings.iter().all(|f| f.served_centrally) {
             VpcStatus::Compliant
         } else {
             VpcStatus::Drifted

@@ -110,6 +110,8 @@ fn outcome_sentence(outcome: Outcome) -> &'static str {
         Outcome::Failed => "The guard tried to fix this and failed; it retries on every run.",
         Outcome::NotRemediable => "The guard does not fix this by itself: a person has to act.",
         Outcome::Applied => "The guard fixed this.",
+        Outcome::ServedCentrally => "A central endpoint serves this service in the VPC.",
+        Outcome::PrivateDnsConflict => "EC2 refused the endpoint's private DNS: a private hosted zone for the service's name is already associated with the VPC. Use that central endpoint (CENTRAL_ENDPOINTS=detect) or remove the zone.",
     }
 }
 
@@ -227,10 +229,10 @@ impl HubScope {
             .iter()
             .map(|f| f.outcome)
             .max_by_key(|o| match o {
-                Outcome::Applied => 0,
+                Outcome::Applied | Outcome::ServedCentrally => 0,
                 Outcome::Planned => 1,
                 Outcome::Failed => 2,
-                Outcome::NotRemediable => 3,
+                Outcome::PrivateDnsConflict | Outcome::NotRemediable => 3,
             })
             .unwrap_or(first.outcome);
         let mut resource_ids: Vec<&str> = findings

@@ -50,7 +50,10 @@ pub fn reconcile(run: &HubRun<'_>, previously_active: &[ActiveHubFinding]) -> Hu
     // Drift still present, grouped by finding id (one per VPC, drift code and service).
     let mut open: BTreeMap<String, (&str, Vec<&NoticeFinding>)> = BTreeMap::new();
     for (vpc_id, findings) in &run.findings {
-        for finding in findings.iter().filter(|f| f.outcome != Outcome::Applied) {
+        for finding in findings
+            .iter()
+            .filter(|f| !matches!(f.outcome, Outcome::Applied | Outcome::ServedCentrally))
+        {
             let id = finding_id(
                 &scope.account_id,
                 &scope.region,

@@ -119,6 +119,17 @@ impl GuardConfig {
             "short service names (ecr.api, logs, ...)",
         )?;
         check_allowed(&profiles, &allowed_services)?;
+        let central_endpoints = match get("CENTRAL_ENDPOINTS").as_deref() {
+            None | Some("off") => false,
+            Some("detect") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "CENTRAL_ENDPOINTS",
+                    value: other.to_string(),
+                    reason: "expected `detect` or `off`".to_string(),
+                })
+            }
+        };
         let org_id = get("ORG_ID");
         if let Some(id) = &org_id {
             if !is_organization_id(id) {
@@ -212,6 +223,7 @@ impl GuardConfig {
                 profiles,
                 account_profiles,
                 org_id,
+                central_endpoints,
                 exempt_tag_key,
                 enable_vpc_dns,
                 remediation_concurrency,

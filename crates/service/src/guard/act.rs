@@ -37,6 +37,12 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         let mut findings = Vec::with_capacity(plan.findings.len());
         for finding in plan.findings {
             let published = match (&finding.remedy, mode) {
+                (None, _) if finding.served_centrally => as_notice(
+                    &finding,
+                    "none".to_string(),
+                    Outcome::ServedCentrally,
+                    finding.not_remediable.clone(),
+                ),
                 (None, _) => not_remediable(&finding),
                 (Some(remedy), Mode::Report) => {
                     as_notice(&finding, remedy.describe(), Outcome::Planned, None)
@@ -121,6 +127,16 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                     published.resource_ids.extend(progress.guard_group.clone());
                 }
                 published
+            }
+            Err(error) if error.is_private_dns_conflict() => {
+                // A zone already answers for the service's name in this VPC: a central endpoint
+                // (perhaps another account's). Reported, not counted as a failure.
+                as_notice(
+                    finding,
+                    action,
+                    Outcome::PrivateDnsConflict,
+                    Some(error.to_string()),
+                )
             }
             Err(error) => {
                 if finding.drift == Drift::VpcDnsAttributesDisabled {

@@ -2,6 +2,7 @@
 //! the four stages of the reconcile loop, one file each.
 
 mod act;
+mod central;
 mod notify;
 mod observe;
 mod plan;
@@ -20,8 +21,8 @@ use vpce_guard_core::notice::{Notice, NoticeFinding, RunSummary};
 use vpce_guard_core::planner::{CostDecision, VpcStatus};
 use vpce_guard_core::policy::RunSettings;
 use vpce_guard_core::ports::{
-    Clock, Ec2Port, NatTrafficPort, NoMetrics, NoticePort, RequestMetrics, Scope, SecurityHubPort,
-    SystemClock,
+    CentralDnsPort, Clock, Ec2Port, NatTrafficPort, NoMetrics, NoticePort, RequestMetrics, Scope,
+    SecurityHubPort, SystemClock,
 };
 use vpce_guard_core::traffic::NatTrafficReport;
 
@@ -86,6 +87,8 @@ pub struct Guard<E, N> {
     nat_traffic: Option<Arc<dyn NatTrafficPort>>,
     /// Where findings go besides notices (Security Hub), when wired.
     security_hub: Option<HubWiring>,
+    /// Route 53, to detect central endpoints (`CENTRAL_ENDPOINTS=detect`), when wired.
+    central_dns: Option<Arc<dyn CentralDnsPort>>,
 }
 
 /// Security Hub and the partition its ARNs are built in.
@@ -111,6 +114,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             progress: None,
             nat_traffic: None,
             security_hub: None,
+            central_dns: None,
         }
     }
 
@@ -148,6 +152,12 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             port,
             partition: partition.into(),
         });
+        self
+    }
+
+    /// Reads the VPCs' private hosted zones from `port` when `central_endpoints` is on.
+    pub fn with_central_dns(mut self, port: Arc<dyn CentralDnsPort>) -> Self {
+        self.central_dns = Some(port);
         self
     }
 

@@ -144,6 +144,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 vpcs_released: count_status(VpcStatus::Released),
                 actions_applied: count_outcome(Outcome::Applied),
                 actions_failed: count_outcome(Outcome::Failed),
+                services_served_centrally: count_outcome(Outcome::ServedCentrally),
                 monthly_cost_delta_usd: UsdCents::from_usd(round_cents(cost)),
                 ..RunCounters::default()
             },

@@ -4,7 +4,7 @@
 
 use vpce_guard_core::baseline::{RegionBaselines, VpcBaseline};
 use vpce_guard_core::model::RegionInventory;
-use vpce_guard_core::planner::{plan_vpc, plan_vpc_without_profile, VpcPlan};
+use vpce_guard_core::planner::{plan_vpc, plan_vpc_without_profile, Remedy, VpcPlan};
 use vpce_guard_core::ports::{Ec2Port, NoticePort};
 use vpce_guard_core::time::parse_rfc3339;
 
@@ -44,6 +44,19 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         let mut plans: Vec<VpcPlan> = (0..inventory.vpcs.len())
             .map(|i| plan_one(inventory, i))
             .collect();
+        // Central endpoints: only VPCs about to get an interface endpoint pay the zone read.
+        let creating: Vec<String> = plans
+            .iter()
+            .filter(|p| creates_interface_endpoint(p))
+            .map(|p| p.vpc_id.clone())
+            .collect();
+        if self.fill_central_zones(inventory, &creating).await {
+            for (index, plan) in plans.iter_mut().enumerate() {
+                if inventory.vpcs[index].central_dns_zones.is_some() {
+                    *plan = plan_one(inventory, index);
+                }
+            }
+        }
         let needing: Vec<String> = plans
             .iter()
             .filter(|p| p.needs_dns_attributes)
@@ -60,4 +73,11 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         }
         plans
     }
+}
+
+/// Whether the plan creates an interface endpoint (a central endpoint might serve it instead).
+fn creates_interface_endpoint(plan: &VpcPlan) -> bool {
+    plan.findings
+        .iter()
+        .any(|f| matches!(f.remedy, Some(Remedy::CreateInterfaceEndpoint { .. })))
 }

@@ -221,3 +221,52 @@ fn no_private_subnet_in_a_supported_az_is_reported() {
         .unwrap()
         .contains("us-east-1c"));
 }
+
+#[test]
+fn a_service_a_central_endpoint_serves_gets_no_local_endpoint() {
+    let mut offers = offers();
+    if let Some(logs) = offers.get_mut(&svc("logs")) {
+        logs.private_dns_names = vec!["logs.us-east-1.amazonaws.com".into()];
+    }
+    if let Some(api) = offers.get_mut(&svc("ecr.api")) {
+        api.private_dns_names = vec!["api.ecr.us-east-1.amazonaws.com".into()];
+    }
+    let mut inv = two_az_vpc();
+    inv.central_dns_zones = Some(
+        [
+            "logs.us-east-1.amazonaws.com".to_string(),
+            "example.internal".to_string(),
+        ]
+        .into(),
+    );
+    let p = Planning::new().offers(offers.clone()).plan(&inv);
+    let logs = p
+        .findings
+        .iter()
+        .find(|f| f.service.as_deref() == Some(svc("logs").as_str()))
+        .expect("a logs finding");
+    assert!(logs.served_centrally && logs.remedy.is_none());
+    assert!(logs
+        .not_remediable
+        .as_deref()
+        .is_some_and(|r| r.contains("logs.us-east-1.amazonaws.com")));
+    assert_eq!(
+        p.findings.iter().filter(|f| f.remedy.is_some()).count(),
+        4,
+        "the other four are created"
+    );
+    assert_eq!(p.status, VpcStatus::Drifted);
+
+    // A VPC whose only gap is served centrally is compliant.
+    let mut served = compliant_vpc();
+    served.endpoints.retain(|e| e.service_name != svc("logs"));
+    served.central_dns_zones = inv.central_dns_zones.clone();
+    let p = Planning::new().offers(offers.clone()).plan(&served);
+    assert_eq!(p.status, VpcStatus::Compliant);
+    assert_eq!(p.findings.len(), 1);
+    // Not read (detection off): the endpoint is created as before.
+    served.central_dns_zones = None;
+    let p = Planning::new().offers(offers).plan(&served);
+    assert_eq!(p.status, VpcStatus::Drifted);
+    assert!(p.findings[0].remedy.is_some());
+}

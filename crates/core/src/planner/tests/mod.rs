@@ -55,6 +55,7 @@ fn offers() -> BTreeMap<String, ServiceOffer> {
                 availability_zones: azs.clone(),
                 policy_supported: Some(true),
                 supports_ipv6: false,
+                private_dns_names: Vec::new(),
             },
         );
     }
@@ -150,6 +151,7 @@ fn two_az_vpc() -> VpcInventory {
         security_groups: vec![],
         dns: None,
         nat_gb_cloudwatch: None,
+        central_dns_zones: None,
     }
 }
 

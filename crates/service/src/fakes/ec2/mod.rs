@@ -85,6 +85,7 @@ impl InMemoryEc2 {
                     availability_zones: azs.clone(),
                     policy_supported: Some(true),
                     supports_ipv6: false,
+                    private_dns_names: Vec::new(),
                 }
             })
             .collect();
