@@ -127,3 +127,60 @@ async fn account_profiles_pick_by_account_and_by_the_organizations_root() {
         set(&["ec2messages", "ssm", "ssmmessages"])
     );
 }
+
+#[tokio::test]
+async fn org_only_policies_get_the_organization_id_from_organizations_when_org_id_is_unset() {
+    const PERIMETER: &str =
+        r#"[{"service":"s3","type":"Gateway","policy":["org-only","ecr-image-layers"]}]"#;
+    let env = Env::new().await;
+    exempt_default_vpc(&env).await;
+    let vpc = env.two_az_vpc(1).await;
+
+    // No organization yet: the profile cannot be filled in, so nothing is created there.
+    let answer = compliance_sweep(
+        &env.function(&[("GUARD_BASELINE", PERIMETER)]),
+        event("scheduled-event.json", &[]),
+    )
+    .await
+    .expect("sweep");
+    assert_eq!(n(&answer, "actions_applied"), 0, "{answer}");
+    let notices = env.notices().await;
+    let finding = &notices
+        .iter()
+        .find(|n| n.vpc_id.as_deref() == Some(vpc.vpc_id.as_str()))
+        .expect("notice")
+        .findings[0];
+    assert_eq!(finding.drift, Drift::UnknownProfile);
+    assert!(
+        finding.error.as_deref().is_some_and(|e| e.contains("org")),
+        "{finding:?}"
+    );
+
+    // In an organization: the id is read once (DescribeOrganization) and fills the policy.
+    let org = aws_sdk_organizations::Client::new(&env.sdk);
+    let org_id = org
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("create organization")
+        .organization()
+        .and_then(|o| o.id())
+        .expect("organization id")
+        .to_string();
+    let answer = compliance_sweep(
+        &env.function(&[("GUARD_BASELINE", PERIMETER)]),
+        event("scheduled-event.json", &[]),
+    )
+    .await
+    .expect("sweep");
+    assert_eq!(n(&answer, "actions_applied"), 1, "{answer}");
+    let endpoints = env.endpoints(&vpc.vpc_id).await;
+    let policy = endpoints[0].policy_document().expect("policy");
+    assert!(policy.contains(&org_id), "{policy}");
+    assert!(
+        policy.contains(&format!("prod-{REGION}-starport-layer-bucket")),
+        "{policy}"
+    );
+    assert!(!policy.contains("${"), "every placeholder filled: {policy}");
+}

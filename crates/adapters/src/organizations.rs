@@ -9,6 +9,9 @@ use super::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::org::OrgAccount;
 
+/// Organizations' answer for an account that belongs to no organization.
+const ORGANIZATIONS_NOT_IN_USE: &str = "AWSOrganizationsNotInUseException";
+
 #[derive(Clone, Debug)]
 pub struct OrganizationsAdapter {
     client: Client,
@@ -58,6 +61,25 @@ impl OrganizationsAdapter {
             }
         }
         Ok(accounts)
+    }
+
+    /// The organization's id (`o-…`), or None when the account is in no organization
+    /// (`AWSOrganizationsNotInUseException`). One DescribeOrganization.
+    pub async fn organization_id(&self) -> Result<Option<String>, ApiError> {
+        match self.client.describe_organization().send().await {
+            Ok(answer) => Ok(answer
+                .organization()
+                .and_then(|o| o.id())
+                .map(str::to_string)),
+            Err(error) => {
+                let error = api_error("DescribeOrganization", error);
+                if error.code == ORGANIZATIONS_NOT_IN_USE {
+                    Ok(None)
+                } else {
+                    Err(error)
+                }
+            }
+        }
     }
 
     /// The OUs above `account_id`, nearest first, ending with the root: one ListParents per

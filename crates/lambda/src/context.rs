@@ -4,8 +4,10 @@
 
 use aws_config::SdkConfig;
 use tokio::sync::OnceCell;
-use tracing::info;
-use vpce_guard_adapters::{load_sdk_config, SdkOptions, SnsAdapter, StsAdapter};
+use tracing::{info, warn};
+use vpce_guard_adapters::{
+    load_sdk_config, OrganizationsAdapter, SdkOptions, SnsAdapter, StsAdapter,
+};
 use vpce_guard_core::error::ConfigError;
 use vpce_guard_core::ids::{identity_from_function_arn, CallerIdentity};
 
@@ -31,6 +33,8 @@ pub struct FunctionContext {
     sts: StsAdapter,
     /// Learnt from the first invocation (see [`FunctionContext::identity`]).
     identity: OnceCell<CallerIdentity>,
+    /// The organization's id, read once when a policy needs `${org_id}` and `ORG_ID` is unset.
+    organization_id: OnceCell<Option<String>>,
 }
 
 impl FunctionContext {
@@ -66,6 +70,7 @@ impl FunctionContext {
             endpoints: ServiceEndpoints::default(),
             sts,
             identity: OnceCell::new(),
+            organization_id: OnceCell::new(),
         })
     }
 
@@ -95,6 +100,34 @@ impl FunctionContext {
                 Ok(identity)
             })
             .await
+    }
+
+    /// `ORG_ID`, or the organization's id from Organizations (one DescribeOrganization per cold
+    /// start, only when some profile's policy uses `${org_id}`). A failed read is logged and
+    /// retried by the next invocation; meanwhile such profiles cannot be resolved and their VPCs
+    /// get `unknown_profile` with the reason.
+    pub async fn organization_id(&self) -> Option<String> {
+        if let Some(id) = &self.config.run.org_id {
+            return Some(id.clone());
+        }
+        if !self.config.run.profiles.uses_org_id() {
+            return None;
+        }
+        let read = self
+            .organization_id
+            .get_or_try_init(|| async {
+                OrganizationsAdapter::new(aws_sdk_organizations::Client::new(&self.sdk))
+                    .organization_id()
+                    .await
+            })
+            .await;
+        match read {
+            Ok(id) => id.clone(),
+            Err(error) => {
+                warn!(%error, "could not read the organization id (organizations:DescribeOrganization); set ORG_ID");
+                None
+            }
+        }
     }
 
     pub fn config(&self) -> &GuardConfig {

@@ -120,6 +120,7 @@ impl<'a> Session<'a> {
             endpoints.sns.as_deref(),
         );
         let mut settings = context.config().run.clone();
+        settings.org_id = context.organization_id().await;
         settings.release_wait =
             release_wait_within(settings.release_wait, self.deadline_ms, SystemTime::now());
         let parents = self.account_parents(account_id).await?;

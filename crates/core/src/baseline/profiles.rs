@@ -91,6 +91,17 @@ impl ProfileSet {
             .collect()
     }
 
+    /// Whether some profile's endpoint policy needs `${org_id}` (the deployment then learns the
+    /// organization's id, from `ORG_ID` or Organizations).
+    pub fn uses_org_id(&self) -> bool {
+        self.profiles
+            .values()
+            .flat_map(|doc| doc.services.iter())
+            .filter_map(|entry| entry.policy.as_ref())
+            .filter_map(|policy| super::PolicyTemplate::parse(policy).ok())
+            .any(|template| template.placeholders().iter().any(|p| p == "org_id"))
+    }
+
     /// Every profile resolved for one account and region; a profile whose policies cannot be
     /// filled (e.g. no organization id) is an error for its VPCs only.
     pub fn resolve_all(
@@ -399,5 +410,20 @@ mod tests {
         assert!(matches!(&resolved["eks"], Err(e) if e.service == "s3"));
         let with_org = set.resolve_all(&vars.with_org_id("o-a1b2c3d4e5"));
         assert!(with_org.values().all(Result::is_ok));
+    }
+
+    #[test]
+    fn org_id_use_is_detected_in_presets_and_templates() {
+        let plain = ProfileSet::standard();
+        assert!(!plain.uses_org_id());
+        let preset = ProfileSet::parse(
+            r#"[{"service":"s3","type":"Gateway","policy":["org-only","ecr-image-layers"]}]"#,
+        )
+        .unwrap();
+        assert!(preset.uses_org_id());
+        let layers_only =
+            ProfileSet::parse(r#"[{"service":"s3","type":"Gateway","policy":"ecr-image-layers"}]"#)
+                .unwrap();
+        assert!(!layers_only.uses_org_id());
     }
 }
