@@ -170,7 +170,7 @@ def main():
     )
     read = set(re.findall(r'get\("([A-Z][A-Z0-9_]+)"\)', config))
     read |= set(re.findall(r'checked\(\s*"([A-Z][A-Z0-9_]+)"', config))
-    read |= set(re.findall(r'(?:whole_number|boolean|checked_list)\(\s*&?get,\s*"([A-Z][A-Z0-9_]+)"', config))
+    read |= set(re.findall(r'(?:whole_number|boolean|checked_list|decimal)\(\s*&?get,\s*"([A-Z][A-Z0-9_]+)"', config))
     template_text = (ROOT / "template.yaml").read_text()
     readme = (ROOT / "README.md").read_text()
     for name in sorted(read):

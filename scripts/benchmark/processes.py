@@ -88,6 +88,8 @@ def run_sweep(binary: Path, endpoint: str, topic_arn: str, mode: str, log_path: 
             # moto renders the Describe answers of thousands of VPCs for tens of seconds; the
             # default 30 s per attempt (right for real EC2) would time out and retry at 3,000 VPCs.
             "API_TIMEOUT_SECONDS": "600",
+            # moto is not EC2: unpaced unless a scenario measures the pacing against the model.
+            "EC2_PACING": "off",
         })
         env.update(lambda_env(rt.address, function_name="compliance-sweep"))
         env.update(extra_env or {})

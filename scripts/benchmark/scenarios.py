@@ -89,7 +89,10 @@ def guard_runs(scenario: str, n: int, mode: str, runs: int, args, binary: Path, 
                topic: str, fn_log: Path, expected_drifted: int) -> dict:
     if args.backend_name == "cached" and mode == "report":
         warm_up(proxy, "vpce-guard", lambda: sweep_through_proxy(binary, proxy, topic, mode, fn_log, args))
-    env = {"API_TIMEOUT_SECONDS": "30"} if args.backend_name == "cached" else None
+    # The measured runs pace their EC2 requests as deployed (EC2_PACING on, the defaults).
+    env = {"EC2_PACING": "on"}
+    if args.backend_name == "cached":
+        env["API_TIMEOUT_SECONDS"] = "30"
     out = []
     for k in range(runs):
         proxy.reset()

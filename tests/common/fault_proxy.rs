@@ -145,6 +145,8 @@ pub struct Seen {
     pub action: String,
     pub params: BTreeMap<String, String>,
     pub fault: Option<Fault>,
+    /// When the request reached the proxy.
+    pub at: std::time::Instant,
 }
 
 struct State {
@@ -352,6 +354,7 @@ impl State {
             action,
             params,
             fault,
+            at: std::time::Instant::now(),
         });
         match fault {
             None => {

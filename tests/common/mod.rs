@@ -159,6 +159,8 @@ impl Env {
         let mut vars: Vec<(String, String)> = vec![
             ("GUARD_MODE".into(), "remediate".into()),
             ("NOTICE_TOPIC_ARN".into(), self.topic_arn.clone()),
+            // moto is not EC2: the pacing tests (tests/pacing.rs) turn it on.
+            ("EC2_PACING".into(), "off".into()),
         ];
         for (k, v) in overrides {
             vars.retain(|(key, _)| key != k);

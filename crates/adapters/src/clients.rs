@@ -1,6 +1,11 @@
 //! The adapters one guard needs, built from SDK configurations and sharing one request counter.
 
+use std::time::Instant;
+
 use aws_config::SdkConfig;
+use vpce_guard_core::pacing::PacingLimits;
+
+use crate::pacing::PacedHttpClient;
 
 use crate::{
     ApiCallCounter, Ec2Adapter, NatTrafficAdapter, Route53Adapter, SecurityHubAdapter, SnsAdapter,
@@ -25,15 +30,18 @@ pub struct GuardClients {
 impl GuardClients {
     /// EC2 with `target` (a member account and/or another Region) and notices published with
     /// `home` to `topic_arn`; every request of both is counted in `counter`. `ec2_endpoint` and
-    /// `sns_endpoint` override the SDK's endpoint of that service.
+    /// `sns_endpoint` override the SDK's endpoint of that service; EC2 requests are paced with
+    /// `pacing`.
     pub fn new(
         home: &SdkConfig,
         target: &SdkConfig,
         topic_arn: &str,
         ec2_endpoint: Option<&str>,
         sns_endpoint: Option<&str>,
+        pacing: Option<PacingLimits>,
+        deadline: Option<Instant>,
     ) -> Self {
-        let (ec2, counter) = counted_ec2(target, ec2_endpoint);
+        let (ec2, counter) = counted_ec2(target, ec2_endpoint, pacing, deadline);
         let mut sns_config = aws_sdk_sns::config::Builder::from(home).interceptor(counter.clone());
         if let Some(url) = sns_endpoint {
             sns_config = sns_config.endpoint_url(url);
@@ -61,10 +69,19 @@ impl GuardClients {
     }
 }
 
-/// The EC2 adapter for `target` with a fresh request counter (the CLI, which publishes nothing).
-pub fn counted_ec2(target: &SdkConfig, endpoint: Option<&str>) -> (Ec2Adapter, ApiCallCounter) {
+/// The EC2 adapter for `target` with a fresh request counter (the CLI, which publishes nothing),
+/// its requests paced per action with `pacing` (None: not paced) and none sent past `deadline`.
+pub fn counted_ec2(
+    target: &SdkConfig,
+    endpoint: Option<&str>,
+    pacing: Option<PacingLimits>,
+    deadline: Option<Instant>,
+) -> (Ec2Adapter, ApiCallCounter) {
     let counter = ApiCallCounter::new();
     let mut config = aws_sdk_ec2::config::Builder::from(target).interceptor(counter.clone());
+    if let Some(limits) = pacing {
+        config = config.http_client(PacedHttpClient::new(target.http_client(), limits, deadline));
+    }
     if let Some(url) = endpoint {
         config = config.endpoint_url(url);
     }

@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod metrics;
 pub mod nat_traffic;
 pub mod organizations;
+pub mod pacing;
 pub mod route53;
 pub mod sdk_config;
 pub mod sdk_error;

@@ -2,7 +2,9 @@
 
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-use vpce_guard_core::error::ApiError;
+use vpce_guard_core::error::{ApiError, PACING_DEADLINE};
+
+use crate::pacing::PACING_DEADLINE_MARKER;
 
 /// Converts any SDK operation error, keeping `code()` when AWS answered and a transport
 /// category (`Timeout`, `DispatchFailure`, …) when it did not.
@@ -13,6 +15,12 @@ where
 {
     let code = match err.code() {
         Some(code) => code.to_string(),
+        None if DisplayErrorContext(&err)
+            .to_string()
+            .contains(PACING_DEADLINE_MARKER) =>
+        {
+            PACING_DEADLINE.to_string()
+        }
         None => match &err {
             SdkError::TimeoutError(_) => "Timeout".to_string(),
             SdkError::DispatchFailure(_) => "DispatchFailure".to_string(),

@@ -109,6 +109,9 @@ run_counters! {
     actions_applied,
     /// Remedies that failed.
     actions_failed,
+    /// Remedies not attempted because the guard's EC2 request pacing would have passed the
+    /// invocation's deadline; the next run continues.
+    actions_deferred,
     /// Notices published to SNS.
     notices_published,
     /// AWS API requests sent (retries included).

@@ -221,6 +221,10 @@ pub struct ApiError {
     pub message: String,
 }
 
+/// The code of a request the guard's own pacing would have sent after the invocation's deadline:
+/// it is not sent, and the remedy waits for the next run.
+pub const PACING_DEADLINE: &str = "PacingDeadline";
+
 /// The code EC2 answers CreateVpcEndpoint with when private DNS cannot be enabled.
 pub const INVALID_PARAMETER: &str = "InvalidParameter";
 /// What EC2's message says when a private hosted zone for the service's name is already
@@ -228,6 +232,11 @@ pub const INVALID_PARAMETER: &str = "InvalidParameter";
 pub const PRIVATE_DNS_CONFLICT_TEXT: &str = "conflicting DNS domain";
 
 impl ApiError {
+    /// Whether the request was held back by the guard's pacing past the invocation's deadline.
+    pub fn is_pacing_deadline(&self) -> bool {
+        self.code == PACING_DEADLINE
+    }
+
     /// Whether EC2 refused private DNS because the VPC already resolves the service's name
     /// through a private hosted zone (a central endpoint, often another account's).
     pub fn is_private_dns_conflict(&self) -> bool {

@@ -25,6 +25,7 @@ pub mod model;
 pub mod notice;
 pub mod org;
 pub mod outbox;
+pub mod pacing;
 pub mod planner;
 pub mod policy;
 pub mod ports;

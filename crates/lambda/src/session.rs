@@ -37,6 +37,24 @@ fn release_wait_within(configured: Duration, deadline_ms: u64, now: SystemTime) 
     configured.min(left)
 }
 
+/// What the pacer leaves of the invocation after its last EC2 request: the notices, the summary
+/// and Security Hub.
+const PACING_MARGIN: Duration = Duration::from_secs(30);
+
+/// The instant after which the EC2 client sends no more requests (remedies are deferred to the
+/// next run instead of the invocation timing out); None outside Lambda (no deadline).
+fn pacing_deadline(deadline_ms: u64, now: SystemTime) -> Option<std::time::Instant> {
+    if deadline_ms == 0 {
+        return None;
+    }
+    let deadline = UNIX_EPOCH + Duration::from_millis(deadline_ms);
+    let left = deadline
+        .duration_since(now)
+        .unwrap_or_default()
+        .saturating_sub(PACING_MARGIN);
+    Some(std::time::Instant::now() + left)
+}
+
 type CredentialCell = Arc<OnceCell<Credentials>>;
 
 /// One invocation's access to accounts.
@@ -118,6 +136,11 @@ impl<'a> Session<'a> {
             &context.config().notice_topic_arn,
             endpoints.ec2.as_deref(),
             endpoints.sns.as_deref(),
+            context
+                .config()
+                .pacing_enabled
+                .then_some(context.config().pacing),
+            pacing_deadline(self.deadline_ms, SystemTime::now()),
         );
         let mut settings = context.config().run.clone();
         settings.org_id = context.organization_id().await;

@@ -60,6 +60,9 @@ pub enum Outcome {
     /// EC2 refused the endpoint's private DNS: a private hosted zone for the same name is
     /// associated with the VPC (often another account's central zone). Not retried in the run.
     PrivateDnsConflict,
+    /// Not attempted: the guard's request pacing (EC2's own buckets) would have sent it after
+    /// the invocation's deadline. The next run finds the drift again and continues.
+    Deferred,
 }
 
 /// One finding as published.
@@ -131,6 +134,7 @@ impl Notice {
     /// The notice for one drifted VPC; its type follows from the outcomes.
     pub fn for_vpc(ctx: &NoticeContext, vpc_id: &str, findings: Vec<NoticeFinding>) -> Self {
         let count = |o: Outcome| findings.iter().filter(|f| f.outcome == o).count();
+        let deferred = count(Outcome::Deferred);
         let (applied, failed, planned, manual, central, conflict) = (
             count(Outcome::Applied),
             count(Outcome::Failed),
@@ -157,6 +161,7 @@ impl Notice {
             (manual, "need a human"),
             (central, "served centrally"),
             (conflict, "private DNS conflict"),
+            (deferred, "deferred to the next run"),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {what}"));

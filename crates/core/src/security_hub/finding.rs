@@ -111,6 +111,7 @@ fn outcome_sentence(outcome: Outcome) -> &'static str {
         Outcome::NotRemediable => "The guard does not fix this by itself: a person has to act.",
         Outcome::Applied => "The guard fixed this.",
         Outcome::ServedCentrally => "A central endpoint serves this service in the VPC.",
+        Outcome::Deferred => "The guard will fix this in its next run (its EC2 request pacing ran out of time in this one).",
         Outcome::PrivateDnsConflict => "EC2 refused the endpoint's private DNS: a private hosted zone for the service's name is already associated with the VPC. Use that central endpoint (CENTRAL_ENDPOINTS=detect) or remove the zone.",
     }
 }
@@ -230,7 +231,7 @@ impl HubScope {
             .map(|f| f.outcome)
             .max_by_key(|o| match o {
                 Outcome::Applied | Outcome::ServedCentrally => 0,
-                Outcome::Planned => 1,
+                Outcome::Planned | Outcome::Deferred => 1,
                 Outcome::Failed => 2,
                 Outcome::PrivateDnsConflict | Outcome::NotRemediable => 3,
             })
@@ -273,7 +274,11 @@ impl HubScope {
             ("vpce-guard/Action".to_string(), actions.join(", ")),
             (
                 "vpce-guard/WillFix".to_string(),
-                matches!(outcome, Outcome::Planned | Outcome::Failed).to_string(),
+                matches!(
+                    outcome,
+                    Outcome::Planned | Outcome::Failed | Outcome::Deferred
+                )
+                .to_string(),
             ),
         ]);
         Some(hub)

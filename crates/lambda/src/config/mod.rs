@@ -9,7 +9,7 @@ mod tests;
 mod values;
 
 pub use org::{MemberRole, OrgConfig, DEFAULT_WORK_MAX_RECEIVE_COUNT};
-use values::{boolean, checked_list, whole_number};
+use values::{boolean, checked_list, decimal, whole_number};
 
 use std::collections::BTreeSet;
 
@@ -17,6 +17,7 @@ use vpce_guard_core::baseline::{short_name, AccountProfiles, ProfileSet};
 use vpce_guard_core::error::ConfigError;
 use vpce_guard_core::events::{is_role_arn, OwnRoles};
 use vpce_guard_core::ids::is_organization_id;
+use vpce_guard_core::pacing::{BucketSpec, PacingLimits, DEFAULT_READ, DEFAULT_WRITE};
 use vpce_guard_core::policy::{
     Mode, RunSettings, DEFAULT_EXEMPT_TAG_KEY, DEFAULT_RELEASE_HOLD_HOURS,
     DEFAULT_RELEASE_WAIT_SECONDS, DEFAULT_REMEDIATION_CONCURRENCY, MAX_REMEDIATION_CONCURRENCY,
@@ -47,6 +48,12 @@ pub struct GuardConfig {
     /// about (default false: Security Hub must be enabled there, and it bills per finding
     /// ingested beyond its free tier).
     pub security_hub_findings: bool,
+    /// `EC2_READ_RATE`, `EC2_READ_BURST`, `EC2_WRITE_RATE`, `EC2_WRITE_BURST`: the guard's own
+    /// request rate towards EC2 (per action, per account and Region, per invocation), each
+    /// capped at half of EC2's bucket for the action.
+    pub pacing: PacingLimits,
+    /// `EC2_PACING`: `on` (default) or `off` (accounts whose EC2 limits were raised, emulators).
+    pub pacing_enabled: bool,
 }
 
 /// With `ALLOWED_SERVICES` (the template's IAM condition), every profile's services must be in
@@ -208,6 +215,37 @@ impl GuardConfig {
         )?;
         let metrics_by_account = boolean(&get, "METRICS_BY_ACCOUNT", true)?;
         let security_hub_findings = boolean(&get, "SECURITY_HUB_FINDINGS", false)?;
+        let pacing_enabled = match get("EC2_PACING").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "EC2_PACING",
+                    value: other.to_string(),
+                    reason: "expected `on` or `off`".to_string(),
+                })
+            }
+        };
+        let pacing = PacingLimits {
+            read: BucketSpec {
+                rate_per_sec: decimal(
+                    &get,
+                    "EC2_READ_RATE",
+                    0.1..=1000.0,
+                    DEFAULT_READ.rate_per_sec,
+                )?,
+                burst: decimal(&get, "EC2_READ_BURST", 1.0..=1000.0, DEFAULT_READ.burst)?,
+            },
+            write: BucketSpec {
+                rate_per_sec: decimal(
+                    &get,
+                    "EC2_WRITE_RATE",
+                    0.01..=1000.0,
+                    DEFAULT_WRITE.rate_per_sec,
+                )?,
+                burst: decimal(&get, "EC2_WRITE_BURST", 1.0..=1000.0, DEFAULT_WRITE.burst)?,
+            },
+        };
         let org = OrgConfig::from_lookup(&get)?;
         let guard_role_arns: BTreeSet<String> = checked_list(
             &get,
@@ -236,6 +274,8 @@ impl GuardConfig {
             guard_role_arns,
             metrics_by_account,
             security_hub_findings,
+            pacing,
+            pacing_enabled,
         })
     }
 

@@ -242,3 +242,29 @@ fn every_profile_service_must_be_allowed_by_the_templates_iam_condition() {
     ]);
     assert!(allowed.is_ok(), "{allowed:?}");
 }
+
+#[test]
+fn the_ec2_request_rates_are_read_and_bounded() {
+    let c = config(&[("NOTICE_TOPIC_ARN", TOPIC)]).unwrap();
+    assert_eq!(c.pacing, vpce_guard_core::pacing::PacingLimits::default());
+    let c = config(&[
+        ("NOTICE_TOPIC_ARN", TOPIC),
+        ("EC2_READ_RATE", "4.5"),
+        ("EC2_READ_BURST", "20"),
+        ("EC2_WRITE_RATE", "0.5"),
+        ("EC2_WRITE_BURST", "3"),
+    ])
+    .unwrap();
+    assert_eq!(c.pacing.read.rate_per_sec, 4.5);
+    assert_eq!(c.pacing.read.burst, 20.0);
+    assert_eq!(c.pacing.write.rate_per_sec, 0.5);
+    assert_eq!(c.pacing.write.burst, 3.0);
+    for (name, bad) in [
+        ("EC2_READ_RATE", "0"),
+        ("EC2_WRITE_BURST", "fast"),
+        ("EC2_READ_RATE", "NaN"),
+    ] {
+        let err = config(&[("NOTICE_TOPIC_ARN", TOPIC), (name, bad)]).unwrap_err();
+        assert!(err.to_string().contains(name), "{err}");
+    }
+}

@@ -70,3 +70,27 @@ pub(super) fn boolean(
         }),
     }
 }
+
+/// A decimal variable within `range`, or `default` when unset.
+pub(super) fn decimal(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    range: std::ops::RangeInclusive<f64>,
+    default: f64,
+) -> Result<f64, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(text) => match text.parse::<f64>() {
+            Ok(n) if n.is_finite() && range.contains(&n) => Ok(n),
+            _ => Err(ConfigError::Invalid {
+                name,
+                value: text,
+                reason: format!(
+                    "expected a number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            }),
+        },
+    }
+}

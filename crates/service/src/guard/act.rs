@@ -128,6 +128,9 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 }
                 published
             }
+            Err(error) if error.is_pacing_deadline() => {
+                as_notice(finding, action, Outcome::Deferred, Some(error.to_string()))
+            }
             Err(error) if error.is_private_dns_conflict() => {
                 // A zone already answers for the service's name in this VPC: a central endpoint
                 // (perhaps another account's). Reported, not counted as a failure.

@@ -145,6 +145,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 actions_applied: count_outcome(Outcome::Applied),
                 actions_failed: count_outcome(Outcome::Failed),
                 services_served_centrally: count_outcome(Outcome::ServedCentrally),
+                actions_deferred: count_outcome(Outcome::Deferred),
                 monthly_cost_delta_usd: UsdCents::from_usd(round_cents(cost)),
                 ..RunCounters::default()
             },

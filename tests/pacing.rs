@@ -1,0 +1,98 @@
+//! The guard's own EC2 request pacing (issue #15 part 2) through the compliance-sweep entry
+//! point: requests reach EC2 no faster than the configured bucket, and remedies the pacing
+//! would send after the invocation's deadline are deferred to the next run, never failed.
+//!
+//! The other integration tests run with `EC2_PACING=off` (moto is not EC2); these turn it on.
+
+mod common;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::fault_proxy::FaultProxy;
+use common::*;
+use vpce_guard_core::notice::Outcome;
+use vpce_guard_lambda::functions::compliance_sweep;
+
+#[tokio::test]
+async fn describe_requests_never_exceed_the_configured_bucket_on_the_wire() {
+    let env = Env::new().await;
+    exempt_default_vpc(&env).await;
+    for i in 0..8u8 {
+        env.two_az_vpc(i + 1).await;
+    }
+    let proxy = FaultProxy::start(&env.moto.endpoint, 3).await;
+    let function = env.function_via_ec2(
+        &[
+            ("GUARD_MODE", "report"),
+            ("EC2_PACING", "on"),
+            ("EC2_READ_RATE", "4"),
+            ("EC2_READ_BURST", "3"),
+        ],
+        &proxy.endpoint,
+    );
+    let answer = compliance_sweep(&function, event("scheduled-event.json", &[]))
+        .await
+        .expect("sweep");
+    assert_eq!(n(&answer, "throttled_requests"), 0, "{answer}");
+    let arrivals: Vec<_> = proxy
+        .seen()
+        .iter()
+        .filter(|s| s.action == "DescribeVpcAttribute")
+        .map(|s| s.at)
+        .collect();
+    assert_eq!(
+        arrivals.len(),
+        16,
+        "two DNS reads per VPC that needs private DNS"
+    );
+    // Within any second: at most the burst plus the rate (one more for scheduling jitter).
+    for (i, start) in arrivals.iter().enumerate() {
+        let in_window = arrivals[i..]
+            .iter()
+            .filter(|t| t.duration_since(*start) < Duration::from_secs(1))
+            .count();
+        assert!(in_window <= 3 + 4 + 1, "{in_window} requests in one second");
+    }
+}
+
+#[tokio::test]
+async fn remedies_past_the_deadline_are_deferred_and_the_next_run_finishes_them() {
+    let env = Env::new().await;
+    exempt_default_vpc(&env).await;
+    let vpc = env.two_az_vpc(1).await;
+    // 33 s left: the pacer keeps 30 s for the notices, so about 3 s for EC2 writes. The VPC
+    // endpoint calls go at most 0.15/s after a burst of 2 (half of EC2's 4 tokens at 0.3/s).
+    let mut invocation = event("scheduled-event.json", &[]);
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as u64;
+    invocation.context.deadline = now_ms + 33_000;
+    let answer = compliance_sweep(&env.function(&[("EC2_PACING", "on")]), invocation)
+        .await
+        .expect("sweep");
+    let deferred = n(&answer, "actions_deferred");
+    assert_eq!(n(&answer, "actions_failed"), 0, "{answer}");
+    assert_eq!(
+        deferred, 3,
+        "two creates in the burst, three left: {answer}"
+    );
+    assert_eq!(env.endpoints(&vpc.vpc_id).await.len(), 2);
+    let notices = env.notices().await;
+    assert_matches_schema(&notices);
+    assert_eq!(
+        notices
+            .iter()
+            .flat_map(|n| &n.findings)
+            .filter(|f| f.outcome == Outcome::Deferred)
+            .count(),
+        3
+    );
+
+    // The next run (no deadline) finds the rest and creates it.
+    let again = compliance_sweep(&env.function(&[]), event("scheduled-event.json", &[]))
+        .await
+        .expect("second sweep");
+    assert_eq!(n(&again, "actions_failed"), 0, "{again}");
+    assert_eq!(env.endpoints(&vpc.vpc_id).await.len(), 5);
+}
