@@ -35,7 +35,9 @@ fn cli(env: &Env) -> Command {
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", REGION)
         .env_remove("AWS_PROFILE")
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        // moto is not EC2: unpaced, like the other integration tests.
+        .env("EC2_PACING", "off");
     cmd
 }
 

@@ -2,7 +2,9 @@
 
 use std::time::Instant;
 
+use aws_config::timeout::TimeoutConfig;
 use aws_config::SdkConfig;
+use aws_sdk_ec2::config::StalledStreamProtectionConfig;
 use vpce_guard_core::pacing::PacingLimits;
 
 use crate::pacing::PacedHttpClient;
@@ -80,7 +82,15 @@ pub fn counted_ec2(
     let counter = ApiCallCounter::new();
     let mut config = aws_sdk_ec2::config::Builder::from(target).interceptor(counter.clone());
     if let Some(limits) = pacing {
-        config = config.http_client(PacedHttpClient::new(target.http_client(), limits, deadline));
+        config = config
+            .http_client(PacedHttpClient::new(target.http_client(), limits, deadline))
+            .timeout_config(paced_timeouts(target))
+            // A request waiting for its turn sends no bytes: only downloads are watched for stalls.
+            .stalled_stream_protection(
+                StalledStreamProtectionConfig::enabled()
+                    .upload_enabled(false)
+                    .build(),
+            );
     }
     if let Some(url) = endpoint {
         config = config.endpoint_url(url);
@@ -104,4 +114,20 @@ pub fn counted_nat_traffic(
             .build(),
     );
     NatTrafficAdapter::new(ec2.clone(), cloudwatch)
+}
+
+/// The target's timeouts with the per-attempt and per-operation bounds turned into a read
+/// timeout: a paced request may wait its turn longer than an attempt may take (the pacer itself
+/// never waits past the invocation's deadline), but a stuck connection is still cut off.
+fn paced_timeouts(target: &SdkConfig) -> TimeoutConfig {
+    let configured = target.timeout_config();
+    let mut timeouts = TimeoutConfig::builder();
+    if let Some(connect) = configured.and_then(|t| t.connect_timeout()) {
+        timeouts = timeouts.connect_timeout(connect);
+    }
+    if let Some(read) = configured.and_then(|t| t.operation_attempt_timeout().or(t.read_timeout()))
+    {
+        timeouts = timeouts.read_timeout(read);
+    }
+    timeouts.build()
 }

@@ -63,6 +63,23 @@ pub struct Target {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
+    /// Pace EC2 requests like the functions do (`off`: accounts with raised EC2 limits, emulators).
+    #[arg(long, value_enum, env = "EC2_PACING", default_value_t = Pacing::On)]
+    pub ec2_pacing: Pacing,
+}
+
+/// Whether EC2 requests are paced (see the README's Request pacing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Pacing {
+    On,
+    Off,
+}
+
+impl Pacing {
+    /// The default limits when on.
+    pub fn limits(self) -> Option<vpce_guard_core::pacing::PacingLimits> {
+        (self == Pacing::On).then(vpce_guard_core::pacing::PacingLimits::default)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +125,9 @@ pub struct ReleaseArgs {
     /// Release without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Pace EC2 requests like the functions do.
+    #[arg(long, value_enum, env = "EC2_PACING", default_value_t = Pacing::On)]
+    pub ec2_pacing: Pacing,
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
 }

@@ -8,7 +8,6 @@ use indicatif::ProgressBar;
 use vpce_guard_adapters::sdk_error::api_error;
 use vpce_guard_adapters::{counted_ec2, counted_nat_traffic, load_sdk_config, SdkOptions};
 use vpce_guard_core::baseline::ProfileSet;
-use vpce_guard_core::pacing::PacingLimits;
 use vpce_guard_core::policy::{Mode, RunSettings};
 use vpce_guard_core::ports::Scope;
 use vpce_guard_service::fakes::NoNotices;
@@ -89,7 +88,7 @@ pub async fn run_region(
     progress: Option<ProgressBar>,
 ) -> Result<RegionRun, CliError> {
     let (sdk, account_id) = connect(profile, region).await?;
-    let (ec2, counter) = counted_ec2(&sdk, None, Some(PacingLimits::default()), None);
+    let (ec2, counter) = counted_ec2(&sdk, None, target.ec2_pacing.limits(), None);
     let nat_traffic = counted_nat_traffic(&sdk, &ec2, &counter);
     let mut guard = Guard::new(ec2, NoNotices, settings(target, profiles, mode), region)
         .with_metrics(Arc::new(counter))

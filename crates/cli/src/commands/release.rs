@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use vpce_guard_adapters::counted_ec2;
 use vpce_guard_core::baseline::BaselineDocument;
-use vpce_guard_core::pacing::PacingLimits;
 use vpce_guard_core::policy::{Mode, RunSettings};
 use vpce_guard_service::fakes::NoNotices;
 use vpce_guard_service::{Guard, Release, ReleaseTarget};
@@ -50,7 +49,7 @@ pub async fn release(profile: Option<&str>, args: ReleaseArgs) -> Result<u8, Cli
         .ok_or_else(|| CliError("no region".to_string()))?;
     let (sdk, account_id) = connect(profile, &region).await?;
     let guard = |mode: Mode| {
-        let (ec2, _) = counted_ec2(&sdk, None, Some(PacingLimits::default()), None);
+        let (ec2, _) = counted_ec2(&sdk, None, args.ec2_pacing.limits(), None);
         let settings = RunSettings {
             release_hold: Duration::from_secs(args.hold_hours.saturating_mul(3600)),
             release_wait: Duration::from_secs(args.wait_seconds),
