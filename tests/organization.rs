@@ -32,12 +32,8 @@ const FULL_SET: [&str; 5] = ["dynamodb", "ecr.api", "ecr.dkr", "logs", "s3"];
 
 /// Creates the organization and `count` member accounts; returns their ids, sorted.
 async fn create_members(env: &Env, count: usize) -> Vec<String> {
+    env.create_organization().await;
     let org = aws_sdk_organizations::Client::new(&env.sdk);
-    org.create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .expect("create organization");
     let mut ids = Vec::new();
     for i in 0..count {
         let status = org

@@ -85,12 +85,8 @@ async fn each_vpc_gets_its_profiles_endpoints_and_an_unknown_profile_changes_not
 #[tokio::test]
 async fn account_profiles_pick_by_account_and_by_the_organizations_root() {
     let env = Env::new().await;
+    env.create_organization().await;
     let org = aws_sdk_organizations::Client::new(&env.sdk);
-    org.create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .expect("create organization");
     let root = org.list_roots().send().await.expect("list roots").roots()[0]
         .id()
         .expect("root id")
@@ -157,17 +153,7 @@ async fn org_only_policies_get_the_organization_id_from_organizations_when_org_i
     );
 
     // In an organization: the id is read once (DescribeOrganization) and fills the policy.
-    let org = aws_sdk_organizations::Client::new(&env.sdk);
-    let org_id = org
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .expect("create organization")
-        .organization()
-        .and_then(|o| o.id())
-        .expect("organization id")
-        .to_string();
+    let org_id = env.create_organization().await;
     let answer = compliance_sweep(
         &env.function(&[("GUARD_BASELINE", PERIMETER)]),
         event("scheduled-event.json", &[]),

@@ -355,6 +355,21 @@ impl Env {
             .expect("dns hostnames");
     }
 
+    /// Makes this (moto's) account the management account of a new organization with all
+    /// features; returns the organization's id.
+    pub async fn create_organization(&self) -> String {
+        aws_sdk_organizations::Client::new(&self.sdk)
+            .create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .expect("create organization")
+            .organization()
+            .and_then(|o| o.id())
+            .expect("organization id")
+            .to_string()
+    }
+
     /// A NAT gateway (with a new Elastic IP) in `public_subnet`; returns its id.
     pub async fn nat_gateway(&self, public_subnet: &str) -> String {
         let allocation = self

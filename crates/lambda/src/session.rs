@@ -167,7 +167,7 @@ impl<'a> Session<'a> {
     /// invocation. Otherwise none and no call.
     async fn account_parents(&self, account_id: &str) -> Result<Vec<String>, FunctionError> {
         let profiles = &self.context.config().run.account_profiles;
-        if profiles.get(account_id).is_some() || !profiles.has_parent_keys() {
+        if !profiles.selects_by_ou(account_id) {
             return Ok(Vec::new());
         }
         let cell = {

@@ -116,12 +116,6 @@ impl RegionBaselines {
             .into_iter()
             .collect()
     }
-
-    /// Whether the account's VPCs may select a profile by OU (the caller then needs the
-    /// account's OU path).
-    pub fn selects_by_ou(&self, account_id: &str) -> bool {
-        self.account_profiles.get(account_id).is_none() && self.account_profiles.has_parent_keys()
-    }
 }
 
 #[cfg(test)]
@@ -163,7 +157,7 @@ mod tests {
             baselines.for_vpc(&no_tags, ACCOUNT, &parents),
             VpcBaseline::Use { profile: "ssm", .. }
         ));
-        assert!(baselines.selects_by_ou(ACCOUNT));
+        assert!(accounts.selects_by_ou(ACCOUNT));
         assert!(baselines
             .service_names()
             .contains(&"com.amazonaws.eu-west-1.ssmmessages".to_string()));
@@ -204,6 +198,15 @@ mod tests {
                 ..
             }
         ));
-        assert!(!with_org.selects_by_ou(ACCOUNT));
+        assert!(!AccountProfiles::default().selects_by_ou(ACCOUNT));
+        let own_entry = AccountProfiles::parse(
+            r#"{"111122223333": "ssm", "ou-ab12-34567890": "base"}"#,
+            &set(),
+        )
+        .unwrap();
+        assert!(
+            !own_entry.selects_by_ou(ACCOUNT),
+            "the account's own entry wins"
+        );
     }
 }

@@ -91,9 +91,10 @@ impl AccountProfiles {
         self.by_id.is_empty()
     }
 
-    /// Whether any key is an OU or root id (selection then needs the account's OU path).
-    pub fn has_parent_keys(&self) -> bool {
-        self.by_id.keys().any(|id| is_org_parent_id(id))
+    /// Whether `account_id`'s profile may come from an OU: the account has no entry of its own
+    /// and some key is an OU or root id (the caller then needs the account's OU path).
+    pub fn selects_by_ou(&self, account_id: &str) -> bool {
+        self.get(account_id).is_none() && self.by_id.keys().any(|id| is_org_parent_id(id))
     }
 }
 

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{CostDecision, Drift, Remedy};
+use crate::model::Endpoint;
 use crate::traffic::NatTrafficReport;
 
 /// One drift found in a VPC, with its remedy or the reason there is none.
@@ -56,6 +57,23 @@ impl Finding {
             not_remediable: Some(reason.into()),
             monthly_cost_usd: 0.0,
             served_centrally: false,
+        }
+    }
+
+    /// Drift on an existing endpoint: fixed with `remedy` when the guard created the endpoint,
+    /// otherwise only reported with `foreign_reason` (its owner decides).
+    pub(super) fn on_endpoint(
+        kept: &Endpoint,
+        service: &str,
+        drift: Drift,
+        remedy: Remedy,
+        foreign_reason: impl Into<String>,
+    ) -> Self {
+        let ids = vec![kept.id.clone()];
+        if kept.managed {
+            Self::fix(Some(service), drift, ids, remedy)
+        } else {
+            Self::report(Some(service), drift, ids, foreign_reason)
         }
     }
 

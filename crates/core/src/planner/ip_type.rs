@@ -59,29 +59,19 @@ pub(super) fn ip_type_finding(
     if actual == wanted || actual == IpAddressType::Ipv6 {
         return None;
     }
-    let service = Some(spec.service_name.as_str());
-    let ids = vec![kept.id.clone()];
-    Some(if kept.managed {
-        Finding::fix(
-            service,
-            Drift::IpAddressTypeMismatch,
-            ids,
-            Remedy::SetIpAddressType {
-                endpoint_id: kept.id.clone(),
-                ip_address_type: wanted,
-                interface: spec.endpoint_type == EndpointType::Interface,
-            },
-        )
-    } else {
-        Finding::report(
-            service,
-            Drift::IpAddressTypeMismatch,
-            ids,
-            format!(
-                "endpoint is {} where {} fits; it was not created by vpce-guard, so its owner changes it",
-                actual.as_str(),
-                wanted.as_str()
-            ),
-        )
-    })
+    Some(Finding::on_endpoint(
+        kept,
+        &spec.service_name,
+        Drift::IpAddressTypeMismatch,
+        Remedy::SetIpAddressType {
+            endpoint_id: kept.id.clone(),
+            ip_address_type: wanted,
+            interface: spec.endpoint_type == EndpointType::Interface,
+        },
+        format!(
+            "endpoint is {} where {} fits; it was not created by vpce-guard, so its owner changes it",
+            actual.as_str(),
+            wanted.as_str()
+        ),
+    ))
 }

@@ -280,32 +280,24 @@ fn private_dns_finding(input: &ServicePlanInput<'_>, kept: &Endpoint) -> Option<
     if !input.spec.private_dns || kept.private_dns_enabled {
         return None;
     }
-    let service = Some(input.spec.service_name.as_str());
-    let ids = vec![kept.id.clone()];
-    Some(if !kept.managed {
-        Finding::report(
-            service,
+    let service = input.spec.service_name.as_str();
+    if kept.managed && !input.can_request_private_dns {
+        return Some(Finding::report(
+            Some(service),
             Drift::PrivateDnsDisabled,
-            ids,
-            "endpoint was not created by vpce-guard; the guard only adds route tables or subnets to it",
-        )
-    } else if !input.can_request_private_dns {
-        Finding::report(
-            service,
-            Drift::PrivateDnsDisabled,
-            ids,
+            vec![kept.id.clone()],
             "VPC DNS attributes are disabled and ENABLE_VPC_DNS=false",
-        )
-    } else {
-        Finding::fix(
-            service,
-            Drift::PrivateDnsDisabled,
-            ids,
-            Remedy::EnablePrivateDns {
-                endpoint_id: kept.id.clone(),
-            },
-        )
-    })
+        ));
+    }
+    Some(Finding::on_endpoint(
+        kept,
+        service,
+        Drift::PrivateDnsDisabled,
+        Remedy::EnablePrivateDns {
+            endpoint_id: kept.id.clone(),
+        },
+        "endpoint was not created by vpce-guard; the guard only adds route tables or subnets to it",
+    ))
 }
 
 /// A baseline policy the kept endpoint does not carry (compared as IAM reads policies, so key
@@ -320,24 +312,14 @@ fn policy_finding(spec: &ServiceSpec, kept: &Endpoint) -> Option<Finding> {
     if actual.is_some_and(|actual| policies_equivalent(&actual, wanted)) {
         return None;
     }
-    let service = Some(spec.service_name.as_str());
-    let ids = vec![kept.id.clone()];
-    Some(if kept.managed {
-        Finding::fix(
-            service,
-            Drift::PolicyMismatch,
-            ids,
-            Remedy::ReplacePolicy {
-                endpoint_id: kept.id.clone(),
-                policy: wanted.to_string(),
-            },
-        )
-    } else {
-        Finding::report(
-            service,
-            Drift::PolicyMismatch,
-            ids,
-            "endpoint was not created by vpce-guard; its policy is left as its owner set it",
-        )
-    })
+    Some(Finding::on_endpoint(
+        kept,
+        &spec.service_name,
+        Drift::PolicyMismatch,
+        Remedy::ReplacePolicy {
+            endpoint_id: kept.id.clone(),
+            policy: wanted.to_string(),
+        },
+        "endpoint was not created by vpce-guard; its policy is left as its owner set it",
+    ))
 }
