@@ -13,7 +13,7 @@ use vpce_guard_core::events::ResourceRefs;
 use vpce_guard_core::model::{DnsAttributes, Observation};
 use vpce_guard_core::notice::{Notice, NoticeEventType, Outcome};
 use vpce_guard_core::planner::{Drift, Remedy};
-use vpce_guard_core::ports::{Ec2Port, Resolution, Scope};
+use vpce_guard_core::ports::{Ec2Port, RequestMetrics, Resolution, Scope};
 use vpce_guard_lambda::functions::compliance_sweep;
 use vpce_guard_service::{Guard, SCHEDULE_TRIGGER};
 
@@ -367,4 +367,49 @@ async fn network_events_are_not_swept() {
     .expect("ignored");
     assert_eq!(out["ignored"], true);
     assert!(env.endpoints(&vpc).await.is_empty());
+}
+
+/// Large fleets read subnets, route tables and endpoints one after another (to bound memory);
+/// what they observe, and the requests they make, are the same as side by side.
+#[tokio::test]
+async fn the_reads_of_a_large_fleet_one_after_another_observe_the_same_as_side_by_side() {
+    let env = Env::new().await;
+    let converged = env.converged(1).await;
+    let bare = env.two_az_vpc(2).await;
+    let services: Vec<String> = ["s3", "dynamodb", "ecr.api", "ecr.dkr", "logs"]
+        .iter()
+        .map(|s| format!("com.amazonaws.{REGION}.{s}"))
+        .collect();
+    let observe = |vpcs_side_by_side: usize, scope: Scope| {
+        let counter = ApiCallCounter::new();
+        let config = aws_sdk_ec2::config::Builder::from(&env.sdk)
+            .interceptor(counter.clone())
+            .build();
+        let adapter = Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(config))
+            .with_concurrent_reads_up_to(vpcs_side_by_side);
+        let services = services.clone();
+        async move {
+            let observation = adapter.observe(&scope, &services).await.expect("observed");
+            (format!("{observation:?}"), counter.requests_by_action())
+        }
+    };
+    for scope in [
+        Scope::Region,
+        Scope::Vpcs(vec![converged.vpc_id.clone(), bare.vpc_id.clone()]),
+    ] {
+        let (side_by_side, side_by_side_requests) = observe(1_000, scope.clone()).await;
+        let (in_turn, in_turn_requests) = observe(0, scope.clone()).await;
+        assert_eq!(in_turn, side_by_side, "{scope:?}");
+        assert_eq!(in_turn_requests, side_by_side_requests, "{scope:?}");
+        assert_eq!(
+            in_turn_requests.values().sum::<u64>(),
+            6,
+            "{in_turn_requests:?}"
+        );
+        assert!(side_by_side.contains(&converged.vpc_id) && side_by_side.contains(&bare.vpc_id));
+        assert!(
+            side_by_side.contains("vpce-"),
+            "the converged VPC's endpoints"
+        );
+    }
 }

@@ -81,9 +81,10 @@ pub fn counted_ec2(
 ) -> (Ec2Adapter, ApiCallCounter) {
     let counter = ApiCallCounter::new();
     let mut config = aws_sdk_ec2::config::Builder::from(target).interceptor(counter.clone());
-    if let Some(limits) = pacing {
+    let paced = pacing.map(|limits| PacedHttpClient::new(target.http_client(), limits, deadline));
+    if let Some(paced) = &paced {
         config = config
-            .http_client(PacedHttpClient::new(target.http_client(), limits, deadline))
+            .http_client(paced.clone())
             .timeout_config(paced_timeouts(target))
             // A request waiting for its turn sends no bytes: only downloads are watched for stalls.
             .stalled_stream_protection(
@@ -95,10 +96,12 @@ pub fn counted_ec2(
     if let Some(url) = endpoint {
         config = config.endpoint_url(url);
     }
-    (
-        Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(config.build())),
-        counter,
-    )
+    let client = aws_sdk_ec2::Client::from_conf(config.build());
+    let adapter = match paced {
+        Some(paced) => Ec2Adapter::paced(client, paced),
+        None => Ec2Adapter::new(client),
+    };
+    (adapter, counter)
 }
 
 /// NAT traffic for `target`: the NAT gateways through `ec2`, their bytes through a CloudWatch

@@ -19,7 +19,7 @@ pub mod sts;
 pub mod work_queue;
 
 pub use clients::{counted_ec2, counted_nat_traffic, GuardClients};
-pub use ec2::Ec2Adapter;
+pub use ec2::{Ec2Adapter, CONCURRENT_READS_UP_TO_VPCS};
 pub use ledger::{Recorded, SweepLedger};
 pub use metrics::ApiCallCounter;
 pub use nat_traffic::NatTrafficAdapter;

@@ -20,10 +20,12 @@ use vpce_guard_core::pacing::{Pacer, PacingLimits};
 
 use crate::metrics::query_action;
 
-/// Text of the connector error for a request held past the deadline (`api_error` turns it into
-/// the core's `PACING_DEADLINE` code).
-pub const PACING_DEADLINE_MARKER: &str =
-    "vpce-guard pacing: not sent, the invocation's deadline would pass first";
+/// The connector's answer for a request whose turn comes after the invocation's deadline: not
+/// sent. `api_error` finds it under the SDK's dispatch failure and gives the core's
+/// `PACING_DEADLINE` code.
+#[derive(Debug, thiserror::Error)]
+#[error("vpce-guard pacing: not sent, the invocation's deadline would pass first")]
+pub struct PacingDeadlineError;
 
 /// An HTTP client whose connectors wait for the pacer before each request.
 #[derive(Clone)]
@@ -62,6 +64,23 @@ impl PacedHttpClient {
             started: Instant::now(),
             deadline,
         }
+    }
+}
+
+impl PacedHttpClient {
+    /// How many more `action` requests go out before the deadline (None: no deadline).
+    pub fn calls_left_before_deadline(&self, action: &str) -> Option<u64> {
+        let deadline = self.deadline?;
+        let now = self.started.elapsed().as_secs_f64();
+        let until = now
+            + deadline
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64();
+        let pacer = match self.pacer.lock() {
+            Ok(pacer) => pacer,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Some(pacer.calls_left(action, now, until))
     }
 }
 
@@ -114,9 +133,9 @@ impl HttpConnector for PacedConnector {
             {
                 // Not sent: give the token back, so later requests are not held for it.
                 pacer.refund(&action);
-                return HttpConnectorFuture::ready(Err(ConnectorError::user(
-                    PACING_DEADLINE_MARKER.into(),
-                )));
+                return HttpConnectorFuture::ready(Err(ConnectorError::user(Box::new(
+                    PacingDeadlineError,
+                ))));
             }
             wait
         };

@@ -4,7 +4,7 @@ use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use vpce_guard_core::error::{ApiError, PACING_DEADLINE};
 
-use crate::pacing::PACING_DEADLINE_MARKER;
+use crate::pacing::PacingDeadlineError;
 
 /// Converts any SDK operation error, keeping `code()` when AWS answered and a transport
 /// category (`Timeout`, `DispatchFailure`, …) when it did not.
@@ -15,12 +15,7 @@ where
 {
     let code = match err.code() {
         Some(code) => code.to_string(),
-        None if DisplayErrorContext(&err)
-            .to_string()
-            .contains(PACING_DEADLINE_MARKER) =>
-        {
-            PACING_DEADLINE.to_string()
-        }
+        None if held_past_deadline(&err) => PACING_DEADLINE.to_string(),
         None => match &err {
             SdkError::TimeoutError(_) => "Timeout".to_string(),
             SdkError::DispatchFailure(_) => "DispatchFailure".to_string(),
@@ -34,4 +29,44 @@ where
         None => DisplayErrorContext(&err).to_string(),
     };
     ApiError::new(operation, code, message)
+}
+
+/// Whether the paced connector refused to send the request (its turn came after the deadline).
+fn held_past_deadline<E, R>(err: &SdkError<E, R>) -> bool {
+    match err {
+        SdkError::DispatchFailure(failure) => failure
+            .as_connector_error()
+            .and_then(std::error::Error::source)
+            .is_some_and(|source| source.is::<PacingDeadlineError>()),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsError;
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+
+    use super::*;
+
+    fn dispatch_failure(source: ConnectorError) -> SdkError<DescribeVpcsError, HttpResponse> {
+        SdkError::dispatch_failure(source)
+    }
+
+    #[test]
+    fn a_request_held_past_the_deadline_gets_the_pacing_code() {
+        let err = dispatch_failure(ConnectorError::user(Box::new(PacingDeadlineError)));
+        let api = api_error("CreateVpcEndpoint", err);
+        assert_eq!(api.code, PACING_DEADLINE);
+        assert!(api.is_pacing_deadline());
+    }
+
+    #[test]
+    fn other_connector_errors_keep_their_transport_category() {
+        let err = dispatch_failure(ConnectorError::io("connection reset".into()));
+        let api = api_error("CreateVpcEndpoint", err);
+        assert_eq!(api.code, "DispatchFailure");
+        assert!(!api.is_pacing_deadline());
+    }
 }

@@ -127,6 +127,14 @@ impl TokenBucket {
             -self.tokens / self.spec.rate_per_sec
         }
     }
+
+    /// How many more requests the bucket lets go between `now` and `until`, waiting ones
+    /// counted against it.
+    fn calls_until(&self, now: f64, until: f64) -> f64 {
+        let elapsed = (now - self.updated_at).max(0.0);
+        let tokens = (self.tokens + elapsed * self.spec.rate_per_sec).min(self.spec.burst);
+        (tokens + (until - now).max(0.0) * self.spec.rate_per_sec).max(0.0)
+    }
 }
 
 /// One bucket per action, created on first use.
@@ -151,6 +159,23 @@ impl Pacer {
         }
     }
 
+    /// How many requests for `action` can still be sent between `now` and `until` (seconds on
+    /// the clock of [`Pacer::delay`]), after those already waiting: what a run can still do
+    /// before its deadline.
+    pub fn calls_left(&self, action: &str, now: f64, until: f64) -> u64 {
+        if until < now {
+            return 0;
+        }
+        let calls = match self.buckets.get(action) {
+            Some(bucket) => bucket.calls_until(now, until),
+            None => {
+                let spec = self.limits.bucket_for(action);
+                spec.burst + (until - now).max(0.0) * spec.rate_per_sec
+            }
+        };
+        calls.floor() as u64
+    }
+
     /// How long a request for `action` made at `now` (seconds on any monotonic clock) waits
     /// before it may be sent.
     pub fn delay(&mut self, action: &str, now: f64) -> Duration {
@@ -167,6 +192,24 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_left_counts_the_burst_the_refill_and_the_requests_already_waiting() {
+        let mut pacer = Pacer::new(PacingLimits::default());
+        // CreateVpcEndpoint: burst 2, 0.15/s. Untouched: 2 now plus 0.15 per second after.
+        assert_eq!(pacer.calls_left("CreateVpcEndpoint", 0.0, 100.0), 17);
+        // Three requests take the burst and lend one more token.
+        for _ in 0..3 {
+            pacer.delay("CreateVpcEndpoint", 0.0);
+        }
+        assert_eq!(pacer.calls_left("CreateVpcEndpoint", 0.0, 100.0), 14);
+        assert_eq!(pacer.calls_left("CreateVpcEndpoint", 0.0, 0.0), 0);
+        // Other actions have buckets of their own.
+        assert_eq!(pacer.calls_left("DescribeVpcAttribute", 0.0, 1.0), 60);
+        // Refilled to its burst by t=50, nothing after a deadline already past.
+        assert_eq!(pacer.calls_left("CreateVpcEndpoint", 50.0, 50.0), 2);
+        assert_eq!(pacer.calls_left("CreateVpcEndpoint", 50.0, 10.0), 0);
+    }
 
     #[test]
     fn actions_are_capped_at_half_of_their_ec2_bucket() {

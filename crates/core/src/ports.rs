@@ -46,6 +46,13 @@ pub trait Ec2Port: Send + Sync {
         vpc_id: &str,
     ) -> impl Future<Output = Result<DnsAttributes, ApiError>> + Send;
 
+    /// How many more `action` requests the client's pacing will send before the invocation's
+    /// deadline (requests already waiting counted); None when nothing limits them (unpaced, or
+    /// no deadline).
+    fn calls_left_before_deadline(&self, _action: &str) -> Option<u64> {
+        None
+    }
+
     /// Finds the VPCs of resources an event named without their VPC.
     fn resolve_vpcs(
         &self,

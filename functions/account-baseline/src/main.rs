@@ -1,6 +1,6 @@
 //! Lambda `account-baseline`: see vpce_guard_lambda::functions::account_baseline.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     vpce_guard_lambda::serve(vpce_guard_lambda::functions::account_baseline).await
 }

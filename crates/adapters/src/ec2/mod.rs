@@ -28,6 +28,10 @@ use vpce_guard_core::model::{DnsAttributes, Observation, MANAGED_TAG_KEY};
 use vpce_guard_core::planner::Remedy;
 use vpce_guard_core::ports::{Ec2Port, Resolution, Scope};
 
+use crate::pacing::PacedHttpClient;
+
+pub use observe::CONCURRENT_READS_UP_TO_VPCS;
+
 /// The prefix of EC2's codes for endpoint ids it does not know (`.NotFound`, `.Malformed`):
 /// an endpoint deleted long enough ago.
 const INVALID_VPC_ENDPOINT_ID: &str = "InvalidVpcEndpointId";
@@ -36,11 +40,35 @@ const INVALID_VPC_ENDPOINT_ID: &str = "InvalidVpcEndpointId";
 #[derive(Clone, Debug)]
 pub struct Ec2Adapter {
     client: Client,
+    /// The pacing the client's requests go through, when paced: how many more calls fit
+    /// before the deadline.
+    pacing: Option<PacedHttpClient>,
+    /// See [`observe::CONCURRENT_READS_UP_TO_VPCS`].
+    concurrent_reads_up_to: usize,
 }
 
 impl Ec2Adapter {
     pub fn new(client: Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            pacing: None,
+            concurrent_reads_up_to: observe::CONCURRENT_READS_UP_TO_VPCS,
+        }
+    }
+
+    /// The adapter over a client whose HTTP client is `pacing`.
+    pub fn paced(client: Client, pacing: PacedHttpClient) -> Self {
+        Self {
+            pacing: Some(pacing),
+            ..Self::new(client)
+        }
+    }
+
+    /// Runs the three large reads side by side only up to `vpcs` VPCs (tests; the default is
+    /// [`observe::CONCURRENT_READS_UP_TO_VPCS`]).
+    pub fn with_concurrent_reads_up_to(mut self, vpcs: usize) -> Self {
+        self.concurrent_reads_up_to = vpcs;
+        self
     }
 }
 
@@ -55,6 +83,10 @@ impl Ec2Port for Ec2Adapter {
 
     async fn dns_attributes(&self, vpc_id: &str) -> Result<DnsAttributes, ApiError> {
         self.read_dns_attributes(vpc_id).await
+    }
+
+    fn calls_left_before_deadline(&self, action: &str) -> Option<u64> {
+        self.pacing.as_ref()?.calls_left_before_deadline(action)
     }
 
     async fn resolve_vpcs(&self, refs: &ResourceRefs) -> Result<Resolution, ApiError> {

@@ -23,21 +23,62 @@ use vpce_guard_core::ports::Scope;
 /// EC2 rejects a filtered DescribeVpcEndpointServices whole when one name is unknown here.
 const INVALID_SERVICE_NAME: &str = "InvalidServiceName";
 
+/// Up to this many VPCs the three large reads (subnets, route tables, endpoints) run side by
+/// side; beyond, one after another. Their answers are about 4 KB of XML per VPC each in a
+/// compliant Region, and the SDK holds an answer's body and its parsed form together until the
+/// call returns: at 3,000 VPCs the three in flight together took the sweep's peak memory from
+/// about 60 MB to about 100 MB (docs/performance.md, "Peak memory"). One at a time costs a round
+/// trip or two of EC2 latency, which only fleets this large pay.
+pub const CONCURRENT_READS_UP_TO_VPCS: usize = 1_000;
+
 impl Ec2Adapter {
-    /// Everything a sweep of `scope` plans from, in six concurrent paginated reads.
+    /// Everything a sweep of `scope` plans from, in six paginated reads: the VPCs, the guard's
+    /// groups and the service offers first, side by side; then the three large reads, side by
+    /// side up to [`CONCURRENT_READS_UP_TO_VPCS`] VPCs and one after another beyond. A scope of
+    /// known VPC ids small enough starts all six at once.
     pub(super) async fn observe_scope(
         &self,
         scope: &Scope,
         service_names: &[String],
     ) -> Result<Observation, ApiError> {
-        let (vpcs, subnets, route_tables, endpoints, security_groups, offers) = tokio::try_join!(
+        if let Scope::Vpcs(ids) = scope {
+            if ids.len() <= self.concurrent_reads_up_to {
+                let (vpcs, subnets, route_tables, endpoints, security_groups, offers) = tokio::try_join!(
+                    self.describe_vpcs(scope),
+                    self.describe_subnets(scope),
+                    self.describe_route_tables(scope),
+                    self.describe_endpoints(scope),
+                    self.describe_guard_groups(scope),
+                    self.describe_offers(service_names),
+                )?;
+                return Ok(Observation {
+                    vpcs,
+                    subnets,
+                    route_tables,
+                    endpoints,
+                    security_groups,
+                    offers,
+                });
+            }
+        }
+        let (vpcs, security_groups, offers) = tokio::try_join!(
             self.describe_vpcs(scope),
-            self.describe_subnets(scope),
-            self.describe_route_tables(scope),
-            self.describe_endpoints(scope),
             self.describe_guard_groups(scope),
             self.describe_offers(service_names),
         )?;
+        let (subnets, route_tables, endpoints) = if vpcs.len() <= self.concurrent_reads_up_to {
+            tokio::try_join!(
+                self.describe_subnets(scope),
+                self.describe_route_tables(scope),
+                self.describe_endpoints(scope),
+            )?
+        } else {
+            // Largest first, while the least else is held.
+            let endpoints = self.describe_endpoints(scope).await?;
+            let route_tables = self.describe_route_tables(scope).await?;
+            let subnets = self.describe_subnets(scope).await?;
+            (subnets, route_tables, endpoints)
+        };
         Ok(Observation {
             vpcs,
             subnets,
@@ -73,19 +114,17 @@ impl Ec2Adapter {
     }
 
     async fn describe_vpcs(&self, scope: &Scope) -> Result<Vec<Vpc>, ApiError> {
-        let pages = self
+        let mut pages = self
             .client
             .describe_vpcs()
             .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
             .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| api_error("DescribeVpcs", e))?;
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.vpcs())
-            .filter_map(|v| {
+            .send();
+        // Converted page by page: only one page of the SDK's types is held at a time.
+        let mut items = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("DescribeVpcs", e))?;
+            items.extend(page.vpcs().iter().filter_map(|v| {
                 let id = v.vpc_id()?.to_string();
                 let mut cidr_blocks: Vec<String> = v
                     .cidr_block_association_set()
@@ -122,24 +161,23 @@ impl Ec2Adapter {
                     is_default: v.is_default().unwrap_or(false),
                     owner_id: v.owner_id().map(str::to_string),
                 })
-            })
-            .collect())
+            }));
+        }
+        Ok(items)
     }
 
     async fn describe_subnets(&self, scope: &Scope) -> Result<Vec<Subnet>, ApiError> {
-        let pages = self
+        let mut pages = self
             .client
             .describe_subnets()
             .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
             .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| api_error("DescribeSubnets", e))?;
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.subnets())
-            .filter_map(|s| {
+            .send();
+        // Converted page by page: only one page of the SDK's types is held at a time.
+        let mut items = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("DescribeSubnets", e))?;
+            items.extend(page.subnets().iter().filter_map(|s| {
                 Some(Subnet {
                     id: s.subnet_id()?.to_string(),
                     vpc_id: s.vpc_id()?.to_string(),
@@ -169,24 +207,23 @@ impl Ec2Adapter {
                         .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
                         .collect(),
                 })
-            })
-            .collect())
+            }));
+        }
+        Ok(items)
     }
 
     async fn describe_route_tables(&self, scope: &Scope) -> Result<Vec<RouteTable>, ApiError> {
-        let pages = self
+        let mut pages = self
             .client
             .describe_route_tables()
             .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
             .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| api_error("DescribeRouteTables", e))?;
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.route_tables())
-            .filter_map(|t| {
+            .send();
+        // Converted page by page: only one page of the SDK's types is held at a time.
+        let mut items = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("DescribeRouteTables", e))?;
+            items.extend(page.route_tables().iter().filter_map(|t| {
                 let associations = t.associations();
                 Some(RouteTable {
                     id: t.route_table_id()?.to_string(),
@@ -219,24 +256,23 @@ impl Ec2Adapter {
                         })
                         .collect(),
                 })
-            })
-            .collect())
+            }));
+        }
+        Ok(items)
     }
 
     async fn describe_endpoints(&self, scope: &Scope) -> Result<Vec<Endpoint>, ApiError> {
-        let pages = self
+        let mut pages = self
             .client
             .describe_vpc_endpoints()
             .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
             .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| api_error("DescribeVpcEndpoints", e))?;
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.vpc_endpoints())
-            .filter_map(|e| {
+            .send();
+        // Converted page by page: only one page of the SDK's types is held at a time.
+        let mut items = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("DescribeVpcEndpoints", e))?;
+            items.extend(page.vpc_endpoints().iter().filter_map(|e| {
                 Some(Endpoint {
                     id: e.vpc_endpoint_id()?.to_string(),
                     vpc_id: e.vpc_id()?.to_string(),
@@ -264,8 +300,9 @@ impl Ec2Adapter {
                     created_at: e.creation_timestamp().map(|t| t.secs()),
                     managed: is_managed(e.tags()),
                 })
-            })
-            .collect())
+            }));
+        }
+        Ok(items)
     }
 
     /// The guard security groups of `scope` (also read when a racing run created one first).
@@ -278,19 +315,17 @@ impl Ec2Adapter {
             .values(GUARD_SECURITY_GROUP_NAME)
             .build()];
         filters.extend(Self::vpc_filter(scope));
-        let pages = self
+        let mut pages = self
             .client
             .describe_security_groups()
             .set_filters(Some(filters))
             .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| api_error("DescribeSecurityGroups", e))?;
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.security_groups())
-            .filter_map(|g| {
+            .send();
+        // Converted page by page: only one page of the SDK's types is held at a time.
+        let mut items = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("DescribeSecurityGroups", e))?;
+            items.extend(page.security_groups().iter().filter_map(|g| {
                 Some(SecurityGroup {
                     id: g.group_id()?.to_string(),
                     vpc_id: g.vpc_id()?.to_string(),
@@ -302,8 +337,9 @@ impl Ec2Adapter {
                         .flat_map(flatten_permission)
                         .collect(),
                 })
-            })
-            .collect())
+            }));
+        }
+        Ok(items)
     }
 
     async fn describe_offers(

@@ -22,6 +22,7 @@
 mod context;
 mod cost;
 mod dns;
+mod dns_budget;
 mod drift;
 mod finding;
 mod ip_type;
@@ -33,6 +34,7 @@ mod security_group;
 mod service;
 
 pub use cost::{remedy_monthly_cost, CostDecision};
+pub use dns_budget::dns_reads_worth_making;
 pub use drift::Drift;
 pub use finding::{Finding, VpcPlan, VpcStatus};
 pub use orchestration::{

@@ -208,6 +208,27 @@ impl Remedy {
     }
 
     /// Whether applying this remedy needs the VPC's DNS attributes to be enabled first.
+    /// The EC2 action the remedy calls (what EC2 meters and the guard paces), besides the
+    /// security group the first interface endpoint of a VPC may create.
+    pub fn ec2_action(&self) -> &'static str {
+        match self {
+            Remedy::EnableVpcDns { .. } => "ModifyVpcAttribute",
+            Remedy::CreateGatewayEndpoint { .. } | Remedy::CreateInterfaceEndpoint { .. } => {
+                "CreateVpcEndpoint"
+            }
+            Remedy::SetIpAddressType { .. }
+            | Remedy::AddRouteTables { .. }
+            | Remedy::AddSubnets { .. }
+            | Remedy::EnablePrivateDns { .. }
+            | Remedy::ReplacePolicy { .. }
+            | Remedy::MoveOutOfSubnet { .. } => "ModifyVpcEndpoint",
+            Remedy::AuthorizeHttpsIngress { .. } => "AuthorizeSecurityGroupIngress",
+            Remedy::RevokeIngress { .. } => "RevokeSecurityGroupIngress",
+            Remedy::DeleteEndpoints { .. } => "DeleteVpcEndpoints",
+            Remedy::DeleteSecurityGroup { .. } => "DeleteSecurityGroup",
+        }
+    }
+
     pub fn needs_vpc_dns(&self) -> bool {
         matches!(
             self,

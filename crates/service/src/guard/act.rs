@@ -8,7 +8,11 @@ use vpce_guard_core::planner::{Drift, Finding, Remedy, SecurityGroupRef, VpcPlan
 use vpce_guard_core::policy::Mode;
 use vpce_guard_core::ports::{Ec2Port, NoticePort};
 
+use super::plan::Planned;
 use super::{Guard, VpcOutcome};
+
+/// Why a private-DNS remedy of a VPC whose DNS attributes were not read waits.
+const DNS_UNREAD_DEFERRAL: &str = "deferred: EC2's VPC endpoint calls this run may still make before its deadline are spent; the next run reads the VPC's DNS attributes and makes this change";
 
 /// What one VPC's remedies share while they are applied in order.
 #[derive(Default)]
@@ -17,12 +21,20 @@ struct VpcProgress {
     guard_group: Option<String>,
     /// Enabling the DNS attributes failed: remedies that need them are skipped.
     dns_failed: bool,
+    /// The DNS attributes were not read (the run cannot send the remedies that need them):
+    /// those remedies are deferred.
+    dns_unread: bool,
 }
 
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
-    pub(super) async fn act(&self, plans: Vec<VpcPlan>) -> Vec<VpcOutcome> {
+    pub(super) async fn act(&self, planned: Planned) -> Vec<VpcOutcome> {
+        let Planned { plans, dns_unread } = planned;
+        let dns_unread = &dns_unread;
         let mut outcomes: Vec<VpcOutcome> = stream::iter(plans)
-            .map(|plan| self.execute(plan, self.settings.mode))
+            .map(|plan| {
+                let unread = dns_unread.contains(&plan.vpc_id);
+                self.execute(plan, self.settings.mode, unread)
+            })
             .buffer_unordered(self.settings.remediation_concurrency)
             .collect()
             .await;
@@ -31,9 +43,12 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     }
 
     /// Applies (or, in report mode, only plans) one VPC's remedies in order.
-    async fn execute(&self, plan: VpcPlan, mode: Mode) -> VpcOutcome {
+    async fn execute(&self, plan: VpcPlan, mode: Mode, dns_unread: bool) -> VpcOutcome {
         let vpc_id = plan.vpc_id.clone();
-        let mut progress = VpcProgress::default();
+        let mut progress = VpcProgress {
+            dns_unread,
+            ..VpcProgress::default()
+        };
         let mut findings = Vec::with_capacity(plan.findings.len());
         for finding in plan.findings {
             let published = match (&finding.remedy, mode) {
@@ -88,6 +103,14 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         progress: &mut VpcProgress,
     ) -> NoticeFinding {
         let action = remedy.describe();
+        if remedy.needs_vpc_dns() && progress.dns_unread {
+            return as_notice(
+                finding,
+                action,
+                Outcome::Deferred,
+                Some(DNS_UNREAD_DEFERRAL.to_string()),
+            );
+        }
         if remedy.needs_vpc_dns() && progress.dns_failed {
             return as_notice(
                 finding,

@@ -209,10 +209,14 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         let before = notify::MetricsReading::take(self.metrics.as_ref());
         let baselines = self.baselines(&request.account_id);
         let mut inventory = self.observe(&request, &baselines).await?;
-        let plans = self.plan(&mut inventory, &baselines).await;
-        let outcomes = self.act(plans).await;
+        let planned = self.plan(&mut inventory, &baselines).await;
+        // The inventory is the largest thing a run holds (every subnet, route table and endpoint
+        // of the Region): gone before the notices are built.
+        let unpublished = notify::unpublished_tags(&inventory);
+        drop(inventory);
+        let outcomes = self.act(planned).await;
         let hub = self.report_to_security_hub(&request, &outcomes).await;
-        self.notify(&request, &inventory, outcomes, before, hub)
+        self.notify(&request, unpublished, outcomes, before, hub)
             .await
     }
 }

@@ -45,11 +45,23 @@ impl MetricsReading {
     }
 }
 
+/// The outbox tag of each VPC that has one: taken from the inventory before it is dropped.
+pub(super) fn unpublished_tags(inventory: &RegionInventory) -> BTreeMap<String, String> {
+    inventory
+        .vpcs
+        .iter()
+        .filter_map(|v| {
+            let value = v.vpc.tags.get(UNPUBLISHED_TAG_KEY)?;
+            Some((v.vpc.id.clone(), value.clone()))
+        })
+        .collect()
+}
+
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     pub(super) async fn notify(
         &self,
         request: &RunRequest,
-        inventory: &RegionInventory,
+        unpublished: BTreeMap<String, String>,
         outcomes: Vec<VpcOutcome>,
         before: MetricsReading,
         security_hub: RunCounters,
@@ -62,13 +74,11 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             generated_at: self.clock.now_rfc3339(),
         };
         // Findings applied by an earlier invocation whose publish failed (outbox tags).
-        let replays: BTreeMap<String, Vec<NoticeFinding>> = inventory
-            .vpcs
-            .iter()
-            .filter_map(|v| {
-                let value = v.vpc.tags.get(UNPUBLISHED_TAG_KEY)?;
-                let (_trigger, findings) = outbox::decode(value, &self.region);
-                Some((v.vpc.id.clone(), findings))
+        let replays: BTreeMap<String, Vec<NoticeFinding>> = unpublished
+            .into_iter()
+            .map(|(vpc_id, value)| {
+                let (_trigger, findings) = outbox::decode(&value, &self.region);
+                (vpc_id, findings)
             })
             .collect();
         let mut notices = vpc_notices(&ctx, &outcomes, &replays);

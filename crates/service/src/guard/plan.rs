@@ -1,21 +1,36 @@
 //! Stage 2, plan: the pure planner per VPC, against the baseline of the VPC's profile; VPCs
 //! whose remedies depend on the DNS attributes pay the two per-VPC reads and are planned again
-//! with them.
+//! with them. A remediating run reads them only for the VPCs whose private-DNS remedies the
+//! pacing can still send before the deadline ([`dns_reads_worth_making`]); the others' wait for
+//! a later run.
+
+use std::collections::BTreeSet;
 
 use vpce_guard_core::baseline::{RegionBaselines, VpcBaseline};
 use vpce_guard_core::model::RegionInventory;
-use vpce_guard_core::planner::{plan_vpc, plan_vpc_without_profile, Remedy, VpcPlan};
+use vpce_guard_core::planner::{
+    dns_reads_worth_making, plan_vpc, plan_vpc_without_profile, Remedy, VpcPlan,
+};
+use vpce_guard_core::policy::Mode;
 use vpce_guard_core::ports::{Ec2Port, NoticePort};
 use vpce_guard_core::time::parse_rfc3339;
 
 use super::Guard;
+
+/// The plans of a run, in the order they are applied.
+pub(super) struct Planned {
+    pub plans: Vec<VpcPlan>,
+    /// VPCs whose DNS attributes were left unread because their private-DNS remedies cannot be
+    /// sent before the deadline: those remedies are deferred, not attempted.
+    pub dns_unread: BTreeSet<String>,
+}
 
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     pub(super) async fn plan(
         &self,
         inventory: &mut RegionInventory,
         baselines: &RegionBaselines,
-    ) -> Vec<VpcPlan> {
+    ) -> Planned {
         let now = parse_rfc3339(&self.clock.now_rfc3339()).unwrap_or(0);
         let options = self.settings.planner_options(now);
         let plan_one = |inventory: &RegionInventory, index: usize| {
@@ -57,21 +72,33 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 }
             }
         }
-        let needing: Vec<String> = plans
-            .iter()
-            .filter(|p| p.needs_dns_attributes)
-            .map(|p| p.vpc_id.clone())
-            .collect();
-        if needing.is_empty() {
-            return plans;
-        }
-        self.fill_dns(inventory, &needing).await;
-        for (index, plan) in plans.iter_mut().enumerate() {
-            if plan.needs_dns_attributes && inventory.vpcs[index].dns.is_some() {
-                *plan = plan_one(inventory, index);
+        let worth_reading = match self.settings.mode {
+            // A report describes every remedy as apply would make it: all are read.
+            Mode::Report => plans.iter().map(|p| p.needs_dns_attributes).collect(),
+            Mode::Remediate => dns_reads_worth_making(
+                &plans,
+                |action| self.ec2.calls_left_before_deadline(action),
+                self.settings.remediation_concurrency as u64,
+            ),
+        };
+        let mut needing = Vec::new();
+        let mut dns_unread = BTreeSet::new();
+        for (plan, read) in plans.iter().zip(&worth_reading) {
+            if *read {
+                needing.push(plan.vpc_id.clone());
+            } else if plan.needs_dns_attributes {
+                dns_unread.insert(plan.vpc_id.clone());
             }
         }
-        plans
+        if !needing.is_empty() {
+            self.fill_dns(inventory, &needing).await;
+            for (index, plan) in plans.iter_mut().enumerate() {
+                if plan.needs_dns_attributes && inventory.vpcs[index].dns.is_some() {
+                    *plan = plan_one(inventory, index);
+                }
+            }
+        }
+        Planned { plans, dns_unread }
     }
 }
 

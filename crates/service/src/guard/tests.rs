@@ -136,6 +136,57 @@ async fn report_mode_plans_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_remediating_run_reads_dns_only_where_its_private_dns_creates_can_still_be_sent() {
+    // Budget: 2 more CreateVpcEndpoint before the deadline, 1 of slack (one VPC at a time).
+    let ec2 = InMemoryEc2::new(REGION)
+        .with_private_vpc("vpc-1", "10.1.0.0/16", HOSTNAMES_OFF)
+        .with_private_vpc("vpc-2", "10.2.0.0/16", HOSTNAMES_OFF)
+        .with_private_vpc("vpc-3", "10.3.0.0/16", HOSTNAMES_OFF)
+        .with_calls_left_before_deadline("CreateVpcEndpoint", 2);
+    let notices = RecordingNotices::new();
+    let settings = RunSettings {
+        mode: Mode::Remediate,
+        remediation_concurrency: 1,
+        ..RunSettings::default()
+    };
+    let report = Guard::new(ec2.clone(), notices.clone(), settings, REGION)
+        .with_metrics(Arc::new(ec2.clone()))
+        .with_clock(Arc::new(FixedClock))
+        .sweep(ACCOUNT, SCHEDULE_TRIGGER, false)
+        .await
+        .unwrap();
+    let calls = ec2.calls();
+    let count = |op: &str| calls.iter().filter(|c| *c == op).count();
+    // The fake reads both attributes in one call (EC2: two).
+    assert_eq!(count("DescribeVpcAttribute"), 1, "vpc-1's attributes only");
+    assert_eq!(
+        count("ModifyVpcAttribute"),
+        1,
+        "hostnames enabled on vpc-1 only"
+    );
+    assert_eq!(ec2.dns("vpc-1"), Some(DNS_ON));
+    assert_eq!(ec2.dns("vpc-2"), Some(HOSTNAMES_OFF));
+    assert_eq!(ec2.live_endpoints("vpc-1"), standard_set());
+    for later in &report.outcomes[1..] {
+        let deferred: Vec<&str> = later
+            .findings
+            .iter()
+            .filter(|f| f.outcome == Outcome::Deferred)
+            .filter_map(|f| f.service.as_deref())
+            .collect();
+        assert_eq!(
+            deferred.len(),
+            3,
+            "{}: the three interface endpoints wait",
+            later.vpc_id
+        );
+        assert!(later.findings.iter().all(|f| f.outcome != Outcome::Failed));
+    }
+    let c = &report.summary.counters;
+    assert_eq!((c.actions_deferred, c.actions_failed), (6, 0));
+}
+
+#[tokio::test]
 async fn failed_dns_enable_skips_the_private_dns_endpoints_but_not_the_gateways() {
     let ec2 = InMemoryEc2::new(REGION).with_private_vpc("vpc-1", "10.0.0.0/16", HOSTNAMES_OFF);
     ec2.fail("ModifyVpcAttribute", "UnauthorizedOperation");

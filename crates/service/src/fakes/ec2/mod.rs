@@ -26,6 +26,8 @@ struct Ec2State {
     dns: BTreeMap<String, DnsAttributes>,
     calls: Vec<String>,
     failures: BTreeMap<&'static str, ApiError>,
+    /// What pacing would still let through before the deadline, per action (absent: no limit).
+    calls_left: BTreeMap<String, u64>,
     next_id: u64,
 }
 
@@ -202,6 +204,13 @@ impl InMemoryEc2 {
             operation,
             ApiError::new(operation, code, "injected by the test"),
         );
+    }
+
+    /// Pretends the run's pacing sends only `calls` more `action` requests before its
+    /// deadline (the fake itself still answers every call).
+    pub fn with_calls_left_before_deadline(self, action: &str, calls: u64) -> Self {
+        self.state().calls_left.insert(action.to_string(), calls);
+        self
     }
 
     /// Lets `operation` succeed again.

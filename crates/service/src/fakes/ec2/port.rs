@@ -49,6 +49,10 @@ impl Ec2Port for InMemoryEc2 {
         })
     }
 
+    fn calls_left_before_deadline(&self, action: &str) -> Option<u64> {
+        self.state().calls_left.get(action).copied()
+    }
+
     async fn resolve_vpcs(&self, refs: &ResourceRefs) -> Result<Resolution, ApiError> {
         let mut state = self.state();
         if refs.names_only_security_groups() {
