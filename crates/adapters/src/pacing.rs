@@ -51,13 +51,7 @@ impl PacedHttpClient {
         limits: PacingLimits,
         deadline: Option<Instant>,
     ) -> Self {
-        let inner = inner.unwrap_or_else(|| {
-            Builder::new()
-                .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::AwsLc,
-                ))
-                .build_https()
-        });
+        let inner = inner.unwrap_or_else(default_https_client);
         Self {
             inner,
             pacer: Arc::new(Mutex::new(Pacer::new(limits))),
@@ -65,6 +59,15 @@ impl PacedHttpClient {
             deadline,
         }
     }
+}
+
+/// The SDK's own default HTTPS client (rustls with aws-lc), as `default-https-client` builds it.
+pub fn default_https_client() -> SharedHttpClient {
+    Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .build_https()
 }
 
 impl PacedHttpClient {
