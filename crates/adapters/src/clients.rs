@@ -134,7 +134,12 @@ pub fn counted_nat_traffic(
 /// never waits past the invocation's deadline), but a stuck connection is still cut off.
 fn paced_timeouts(target: &SdkConfig) -> TimeoutConfig {
     let configured = target.timeout_config();
-    let mut timeouts = TimeoutConfig::builder();
+    // Disabled, not merely unset: an unset timeout is filled in from the SDK configuration's
+    // (API_TIMEOUT_SECONDS per attempt, three times that per operation), and a request queued
+    // behind EC2's 0.3/s endpoint bucket waits longer than that.
+    let mut timeouts = TimeoutConfig::builder()
+        .disable_operation_timeout()
+        .disable_operation_attempt_timeout();
     if let Some(connect) = configured.and_then(|t| t.connect_timeout()) {
         timeouts = timeouts.connect_timeout(connect);
     }

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod nat_traffic;
 pub mod organizations;
 pub mod pacing;
+pub mod pacing_deadline;
 pub mod route53;
 pub mod sdk_config;
 pub mod sdk_error;

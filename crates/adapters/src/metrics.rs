@@ -7,10 +7,13 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_ec2::config::interceptors::{
     AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    FinalizerInterceptorContextRef,
 };
 use aws_sdk_ec2::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_ec2::error::BoxError;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
+
+use crate::pacing_deadline::refused_by_pacing;
 
 /// A cheap, clonable counter shared by every SDK client of a guard (retries count as requests).
 #[derive(Debug, Clone, Default)]
@@ -38,6 +41,20 @@ impl ApiCallCounter {
             Err(poisoned) => poisoned.into_inner(),
         };
         *counts.entry(action.to_string()).or_insert(0) += 1;
+    }
+
+    /// Takes back one request of `action` that was counted but never sent.
+    fn unrecord(&self, action: &str) {
+        let mut counts = match self.counts.lock() {
+            Ok(counts) => counts,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(n) = counts.get_mut(action) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.remove(action);
+            }
+        }
     }
 
     /// Throttling answers seen so far (each one was retried, or failed the call).
@@ -142,6 +159,27 @@ impl Intercept for ApiCallCounter {
             })
             .unwrap_or_else(|| "unknown".to_string());
         self.record(&action);
+        Ok(())
+    }
+
+    /// A request the pacer refused to send (past the deadline) never reached AWS: it is taken
+    /// back out of the count.
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let refused = context
+            .output_or_error()
+            .and_then(Result::err)
+            .and_then(|error| error.as_connector_error())
+            .is_some_and(refused_by_pacing);
+        if refused {
+            if let Some(metadata) = cfg.load::<Metadata>() {
+                self.unrecord(metadata.name());
+            }
+        }
         Ok(())
     }
 

@@ -19,13 +19,7 @@ use tracing::debug;
 use vpce_guard_core::pacing::{Pacer, PacingLimits};
 
 use crate::metrics::query_action;
-
-/// The connector's answer for a request whose turn comes after the invocation's deadline: not
-/// sent. `api_error` finds it under the SDK's dispatch failure and gives the core's
-/// `PACING_DEADLINE` code.
-#[derive(Debug, thiserror::Error)]
-#[error("vpce-guard pacing: not sent, the invocation's deadline would pass first")]
-pub struct PacingDeadlineError;
+use crate::pacing_deadline::PacingDeadlineError;
 
 /// An HTTP client whose connectors wait for the pacer before each request.
 #[derive(Clone)]

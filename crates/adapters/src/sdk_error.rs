@@ -4,7 +4,7 @@ use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use vpce_guard_core::error::{ApiError, PACING_DEADLINE};
 
-use crate::pacing::PacingDeadlineError;
+use crate::pacing_deadline::refused_by_pacing;
 
 /// Converts any SDK operation error, keeping `code()` when AWS answered and a transport
 /// category (`Timeout`, `DispatchFailure`, …) when it did not.
@@ -34,10 +34,9 @@ where
 /// Whether the paced connector refused to send the request (its turn came after the deadline).
 fn held_past_deadline<E, R>(err: &SdkError<E, R>) -> bool {
     match err {
-        SdkError::DispatchFailure(failure) => failure
-            .as_connector_error()
-            .and_then(std::error::Error::source)
-            .is_some_and(|source| source.is::<PacingDeadlineError>()),
+        SdkError::DispatchFailure(failure) => {
+            failure.as_connector_error().is_some_and(refused_by_pacing)
+        }
         _ => false,
     }
 }
@@ -49,6 +48,7 @@ mod tests {
     use aws_smithy_runtime_api::client::result::ConnectorError;
 
     use super::*;
+    use crate::pacing_deadline::PacingDeadlineError;
 
     fn dispatch_failure(source: ConnectorError) -> SdkError<DescribeVpcsError, HttpResponse> {
         SdkError::dispatch_failure(source)
