@@ -8,10 +8,12 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use aws_config::timeout::TimeoutConfig;
 use common::fault_proxy::FaultProxy;
 use common::*;
 use vpce_guard_core::notice::Outcome;
 use vpce_guard_lambda::functions::compliance_sweep;
+use vpce_guard_lambda::FunctionContext;
 
 #[tokio::test]
 async fn describe_requests_never_exceed_the_configured_bucket_on_the_wire() {
@@ -98,4 +100,46 @@ async fn remedies_past_the_deadline_are_deferred_and_the_next_run_finishes_them(
         .expect("second sweep");
     assert_eq!(n(&again, "actions_failed"), 0, "{again}");
     assert_eq!(env.endpoints(&vpc.vpc_id).await.len(), 5);
+}
+
+#[tokio::test]
+async fn a_create_waiting_its_turn_longer_than_the_api_timeout_is_sent_not_timed_out() {
+    let env = Env::new().await;
+    exempt_default_vpc(&env).await;
+    let vpc = env.two_az_vpc(1).await;
+    // 45 s left, 30 s kept for the notices: about 15 s for EC2 writes. After the burst of 2 the
+    // VPC endpoint calls go at 0.15/s: the third waits about 6.7 s and the fourth 13.3 s, far
+    // past API_TIMEOUT_SECONDS=1; the fifth would go after the deadline and is deferred. (The
+    // SDK's attempt and operation timeouts once filled in from API_TIMEOUT_SECONDS and failed
+    // the waiting calls.)
+    let mut invocation = event("scheduled-event.json", &[]);
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as u64;
+    invocation.context.deadline = now_ms + 45_000;
+    // The SDK set up as the functions' cold start sets it (load_sdk_config): 1 s per attempt,
+    // 3 s per operation.
+    let sdk = env
+        .sdk
+        .to_builder()
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_secs(1))
+                .operation_timeout(Duration::from_secs(3))
+                .build(),
+        )
+        .build();
+    let function = FunctionContext::new(
+        env.config(&[("EC2_PACING", "on"), ("API_TIMEOUT_SECONDS", "1")]),
+        sdk,
+        "vpce-guard-test",
+    )
+    .expect("function context");
+    let answer = compliance_sweep(&function, invocation)
+        .await
+        .expect("sweep");
+    assert_eq!(n(&answer, "actions_failed"), 0, "{answer}");
+    assert_eq!(n(&answer, "actions_deferred"), 1, "{answer}");
+    assert_eq!(env.endpoints(&vpc.vpc_id).await.len(), 4, "{answer}");
 }
