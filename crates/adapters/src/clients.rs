@@ -7,10 +7,7 @@ use aws_config::SdkConfig;
 use aws_sdk_ec2::config::StalledStreamProtectionConfig;
 use vpce_guard_core::pacing::PacingLimits;
 
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
-
-use crate::pacing::{default_https_client, PacedHttpClient};
-use crate::whole_body::WholeBodyHttpClient;
+use crate::pacing::PacedHttpClient;
 
 use crate::{
     ApiCallCounter, Ec2Adapter, NatTrafficAdapter, Route53Adapter, SecurityHubAdapter, SnsAdapter,
@@ -84,14 +81,7 @@ pub fn counted_ec2(
 ) -> (Ec2Adapter, ApiCallCounter) {
     let counter = ApiCallCounter::new();
     let mut config = aws_sdk_ec2::config::Builder::from(target).interceptor(counter.clone());
-    // Every answer read whole before the SDK parses it (whole_body.rs), paced or not.
-    let whole = SharedHttpClient::new(WholeBodyHttpClient::new(
-        target.http_client().unwrap_or_else(default_https_client),
-    ));
-    let paced = pacing.map(|limits| PacedHttpClient::new(Some(whole.clone()), limits, deadline));
-    if paced.is_none() {
-        config = config.http_client(whole);
-    }
+    let paced = pacing.map(|limits| PacedHttpClient::new(target.http_client(), limits, deadline));
     if let Some(paced) = &paced {
         config = config
             .http_client(paced.clone())

@@ -17,7 +17,6 @@ pub mod sdk_error;
 pub mod security_hub;
 pub mod sns;
 pub mod sts;
-pub mod whole_body;
 pub mod work_queue;
 
 pub use clients::{counted_ec2, counted_nat_traffic, GuardClients};

@@ -4,7 +4,7 @@
 //! every attempt passes through and where waiting is possible.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use aws_smithy_http_client::{tls, Builder};
@@ -45,7 +45,13 @@ impl PacedHttpClient {
         limits: PacingLimits,
         deadline: Option<Instant>,
     ) -> Self {
-        let inner = inner.unwrap_or_else(default_https_client);
+        let inner = inner.unwrap_or_else(|| {
+            Builder::new()
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .build_https()
+        });
         Self {
             inner,
             pacer: Arc::new(Mutex::new(Pacer::new(limits))),
@@ -53,18 +59,7 @@ impl PacedHttpClient {
             deadline,
         }
     }
-}
 
-/// The SDK's own default HTTPS client (rustls with aws-lc), as `default-https-client` builds it.
-pub fn default_https_client() -> SharedHttpClient {
-    Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::AwsLc,
-        ))
-        .build_https()
-}
-
-impl PacedHttpClient {
     /// How many more `action` requests go out before the deadline (None: no deadline).
     pub fn calls_left_before_deadline(&self, action: &str) -> Option<u64> {
         let deadline = self.deadline?;
@@ -73,11 +68,15 @@ impl PacedHttpClient {
             + deadline
                 .saturating_duration_since(Instant::now())
                 .as_secs_f64();
-        let pacer = match self.pacer.lock() {
-            Ok(pacer) => pacer,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        Some(pacer.calls_left(action, now, until))
+        Some(lock(&self.pacer).calls_left(action, now, until))
+    }
+}
+
+/// The pacer (a panic elsewhere while it was held leaves its buckets usable).
+fn lock(pacer: &Mutex<Pacer>) -> MutexGuard<'_, Pacer> {
+    match pacer.lock() {
+        Ok(pacer) => pacer,
+        Err(poisoned) => poisoned.into_inner(),
     }
 }
 
@@ -119,10 +118,7 @@ impl HttpConnector for PacedConnector {
             .to_string();
         let now = self.started.elapsed().as_secs_f64();
         let wait = {
-            let mut pacer = match self.pacer.lock() {
-                Ok(pacer) => pacer,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            let mut pacer = lock(&self.pacer);
             let wait = pacer.delay(&action, now);
             if self
                 .deadline
