@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_config::timeout::TimeoutConfig;
 use common::fault_proxy::FaultProxy;
 use common::*;
+use lambda_runtime::LambdaEvent;
 use vpce_guard_core::notice::Outcome;
 use vpce_guard_lambda::functions::compliance_sweep;
 use vpce_guard_lambda::FunctionContext;
@@ -67,12 +68,7 @@ async fn remedies_past_the_deadline_are_deferred_and_the_next_run_finishes_them(
     let vpc = env.two_az_vpc(1).await;
     // 33 s left: the pacer keeps 30 s for the notices, so about 3 s for EC2 writes. The VPC
     // endpoint calls go at most 0.15/s after a burst of 2 (half of EC2's 4 tokens at 0.3/s).
-    let mut invocation = event("scheduled-event.json", &[]);
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock")
-        .as_millis() as u64;
-    invocation.context.deadline = now_ms + 33_000;
+    let invocation = scheduled_with_ms_left(33_000);
     let answer = compliance_sweep(&env.function(&[("EC2_PACING", "on")]), invocation)
         .await
         .expect("sweep");
@@ -112,12 +108,7 @@ async fn a_create_waiting_its_turn_longer_than_the_api_timeout_is_sent_not_timed
     // past API_TIMEOUT_SECONDS=1; the fifth would go after the deadline and is deferred. (The
     // SDK's attempt and operation timeouts once filled in from API_TIMEOUT_SECONDS and failed
     // the waiting calls.)
-    let mut invocation = event("scheduled-event.json", &[]);
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock")
-        .as_millis() as u64;
-    invocation.context.deadline = now_ms + 45_000;
+    let invocation = scheduled_with_ms_left(45_000);
     // The SDK set up as the functions' cold start sets it (load_sdk_config): 1 s per attempt,
     // 3 s per operation.
     let sdk = env
@@ -142,4 +133,15 @@ async fn a_create_waiting_its_turn_longer_than_the_api_timeout_is_sent_not_timed
     assert_eq!(n(&answer, "actions_failed"), 0, "{answer}");
     assert_eq!(n(&answer, "actions_deferred"), 1, "{answer}");
     assert_eq!(env.endpoints(&vpc.vpc_id).await.len(), 4, "{answer}");
+}
+
+/// The scheduled sample event with the invocation's deadline `ms_left` from now.
+fn scheduled_with_ms_left(ms_left: u64) -> LambdaEvent<serde_json::Value> {
+    let mut invocation = event("scheduled-event.json", &[]);
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as u64;
+    invocation.context.deadline = now_ms + ms_left;
+    invocation
 }

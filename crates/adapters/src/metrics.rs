@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use aws_sdk_ec2::config::interceptors::{
     AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
@@ -29,31 +29,30 @@ impl ApiCallCounter {
 
     /// Requests per action so far.
     pub fn snapshot(&self) -> BTreeMap<String, u64> {
-        match self.counts.lock() {
-            Ok(counts) => counts.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.counts().clone()
     }
 
     pub fn record(&self, action: &str) {
-        let mut counts = match self.counts.lock() {
-            Ok(counts) => counts,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *counts.entry(action.to_string()).or_insert(0) += 1;
+        *self.counts().entry(action.to_string()).or_insert(0) += 1;
     }
 
     /// Takes back one request of `action` that was counted but never sent.
     fn unrecord(&self, action: &str) {
-        let mut counts = match self.counts.lock() {
-            Ok(counts) => counts,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut counts = self.counts();
         if let Some(n) = counts.get_mut(action) {
             *n = n.saturating_sub(1);
             if *n == 0 {
                 counts.remove(action);
             }
+        }
+    }
+
+    /// The counts (a panic elsewhere while they were held leaves them usable: they are plain
+    /// numbers).
+    fn counts(&self) -> MutexGuard<'_, BTreeMap<String, u64>> {
+        match self.counts.lock() {
+            Ok(counts) => counts,
+            Err(poisoned) => poisoned.into_inner(),
         }
     }
 

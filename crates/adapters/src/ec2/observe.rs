@@ -24,12 +24,18 @@ use vpce_guard_core::ports::Scope;
 const INVALID_SERVICE_NAME: &str = "InvalidServiceName";
 
 /// Up to this many VPCs the three large reads (subnets, route tables, endpoints) run side by
-/// side; beyond, one after another. Their answers are about 4 KB of XML per VPC each in a
+/// side; beyond, one after another. Their answers are 3.5 to 5.5 KB of XML per VPC each in a
 /// compliant Region, and the SDK holds an answer's body and its parsed form together until the
-/// call returns: at 3,000 VPCs the three in flight together took the sweep's peak memory from
-/// about 60 MB to about 100 MB (docs/performance.md, "Peak memory"). One at a time costs a round
-/// trip or two of EC2 latency, which only fleets this large pay.
+/// call returns. At 3,000 VPCs, reading them one after another (with the inventory dropped before
+/// the notices and a single-threaded runtime) took a steady-state sweep's peak from 95 MB to
+/// 76 MB (docs/performance.md, "Peak memory"). One at a time costs a round trip or two of EC2
+/// latency, which only fleets this large pay.
 pub const CONCURRENT_READS_UP_TO_VPCS: usize = 1_000;
+
+/// The VPCs, the guard's security groups and the service offers.
+type SmallReads = (Vec<Vpc>, Vec<SecurityGroup>, Vec<ServiceOffer>);
+/// The subnets, route tables and endpoints.
+type LargeReads = (Vec<Subnet>, Vec<RouteTable>, Vec<Endpoint>);
 
 impl Ec2Adapter {
     /// Everything a sweep of `scope` plans from, in six paginated reads: the VPCs, the guard's
@@ -41,43 +47,17 @@ impl Ec2Adapter {
         scope: &Scope,
         service_names: &[String],
     ) -> Result<Observation, ApiError> {
-        if let Scope::Vpcs(ids) = scope {
-            if ids.len() <= self.concurrent_reads_up_to {
-                let (vpcs, subnets, route_tables, endpoints, security_groups, offers) = tokio::try_join!(
-                    self.describe_vpcs(scope),
-                    self.describe_subnets(scope),
-                    self.describe_route_tables(scope),
-                    self.describe_endpoints(scope),
-                    self.describe_guard_groups(scope),
-                    self.describe_offers(service_names),
-                )?;
-                return Ok(Observation {
-                    vpcs,
-                    subnets,
-                    route_tables,
-                    endpoints,
-                    security_groups,
-                    offers,
-                });
-            }
-        }
-        let (vpcs, security_groups, offers) = tokio::try_join!(
-            self.describe_vpcs(scope),
-            self.describe_guard_groups(scope),
-            self.describe_offers(service_names),
-        )?;
-        let (subnets, route_tables, endpoints) = if vpcs.len() <= self.concurrent_reads_up_to {
+        let known_small =
+            matches!(scope, Scope::Vpcs(ids) if ids.len() <= self.concurrent_reads_up_to);
+        let ((vpcs, security_groups, offers), (subnets, route_tables, endpoints)) = if known_small {
             tokio::try_join!(
-                self.describe_subnets(scope),
-                self.describe_route_tables(scope),
-                self.describe_endpoints(scope),
+                self.small_reads(scope, service_names),
+                self.large_reads(scope, true),
             )?
         } else {
-            // Largest first, while the least else is held.
-            let endpoints = self.describe_endpoints(scope).await?;
-            let route_tables = self.describe_route_tables(scope).await?;
-            let subnets = self.describe_subnets(scope).await?;
-            (subnets, route_tables, endpoints)
+            let small = self.small_reads(scope, service_names).await?;
+            let side_by_side = small.0.len() <= self.concurrent_reads_up_to;
+            (small, self.large_reads(scope, side_by_side).await?)
         };
         Ok(Observation {
             vpcs,
@@ -87,6 +67,33 @@ impl Ec2Adapter {
             security_groups,
             offers,
         })
+    }
+
+    async fn small_reads(
+        &self,
+        scope: &Scope,
+        service_names: &[String],
+    ) -> Result<SmallReads, ApiError> {
+        tokio::try_join!(
+            self.describe_vpcs(scope),
+            self.describe_guard_groups(scope),
+            self.describe_offers(service_names),
+        )
+    }
+
+    async fn large_reads(&self, scope: &Scope, side_by_side: bool) -> Result<LargeReads, ApiError> {
+        if side_by_side {
+            return tokio::try_join!(
+                self.describe_subnets(scope),
+                self.describe_route_tables(scope),
+                self.describe_endpoints(scope),
+            );
+        }
+        // Largest first, while the least else is held.
+        let endpoints = self.describe_endpoints(scope).await?;
+        let route_tables = self.describe_route_tables(scope).await?;
+        let subnets = self.describe_subnets(scope).await?;
+        Ok((subnets, route_tables, endpoints))
     }
 
     /// `enableDnsSupport` and `enableDnsHostnames` of `vpc_id`, in two concurrent calls.

@@ -207,7 +207,6 @@ impl Remedy {
         }
     }
 
-    /// Whether applying this remedy needs the VPC's DNS attributes to be enabled first.
     /// The EC2 action the remedy calls (what EC2 meters and the guard paces), besides the
     /// security group the first interface endpoint of a VPC may create.
     pub fn ec2_action(&self) -> &'static str {
@@ -229,6 +228,7 @@ impl Remedy {
         }
     }
 
+    /// Whether applying this remedy needs the VPC's DNS attributes to be enabled first.
     pub fn needs_vpc_dns(&self) -> bool {
         matches!(
             self,
