@@ -413,3 +413,79 @@ async fn the_reads_of_a_large_fleet_one_after_another_observe_the_same_as_side_b
         );
     }
 }
+
+/// The endpoints answer is parsed straight into the core's model; on moto's answers that reading
+/// observes exactly what the SDK's reading does, with the same requests: the guard's own
+/// endpoints, a foreign one with a policy and tags that need XML escaping, and a gateway.
+#[tokio::test]
+async fn the_endpoints_parsed_directly_observe_the_same_as_the_sdk_reading() {
+    let env = Env::new().await;
+    let converged = env.converged(1).await;
+    let bare = env.two_az_vpc(2).await;
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::a&b<c>/*"}]}"#;
+    let foreign = env
+        .ec2
+        .create_vpc_endpoint()
+        .vpc_id(&bare.vpc_id)
+        .service_name(format!("com.amazonaws.{REGION}.s3"))
+        .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Gateway)
+        .route_table_ids(env.main_route_table(&bare.vpc_id).await)
+        .policy_document(policy)
+        .send()
+        .await
+        .expect("create a foreign gateway endpoint")
+        .vpc_endpoint()
+        .and_then(|e| e.vpc_endpoint_id())
+        .expect("endpoint id")
+        .to_string();
+    env.tag(&foreign, "team", "data & \"analytics\" <eu>").await;
+    let services: Vec<String> = ["s3", "dynamodb", "ecr.api", "ecr.dkr", "logs"]
+        .iter()
+        .map(|s| format!("com.amazonaws.{REGION}.{s}"))
+        .collect();
+    let observe = |sdk_only: bool, scope: Scope| {
+        let counter = ApiCallCounter::new();
+        let config = aws_sdk_ec2::config::Builder::from(&env.sdk)
+            .interceptor(counter.clone())
+            .build();
+        let mut adapter = Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(config));
+        if sdk_only {
+            adapter = adapter.with_sdk_parsing_only();
+        }
+        let services = services.clone();
+        async move {
+            let observation = adapter.observe(&scope, &services).await.expect("observed");
+            (
+                observation,
+                counter.requests_by_action(),
+                adapter.pages_parsed_directly(),
+            )
+        }
+    };
+    for scope in [
+        Scope::Region,
+        Scope::Vpcs(vec![converged.vpc_id.clone(), bare.vpc_id.clone()]),
+    ] {
+        let (direct, direct_requests, direct_pages) = observe(false, scope.clone()).await;
+        let (sdk, sdk_requests, sdk_pages) = observe(true, scope.clone()).await;
+        assert_eq!(direct_pages, 1, "the endpoints' one page, parsed directly");
+        assert_eq!(sdk_pages, 0);
+        assert_eq!(direct.endpoints, sdk.endpoints, "{scope:?}");
+        assert_eq!(format!("{direct:?}"), format!("{sdk:?}"), "{scope:?}");
+        assert_eq!(direct_requests, sdk_requests, "{scope:?}");
+        let ours = direct
+            .endpoints
+            .iter()
+            .filter(|e| e.vpc_id == converged.vpc_id)
+            .collect::<Vec<_>>();
+        assert_eq!(ours.len(), 5, "{ours:?}");
+        assert!(ours.iter().all(|e| e.managed));
+        let theirs = direct
+            .endpoints
+            .iter()
+            .find(|e| e.id == foreign)
+            .expect("the foreign endpoint");
+        assert!(!theirs.managed);
+        assert_eq!(theirs.policy.as_deref(), Some(policy));
+    }
+}

@@ -1,6 +1,7 @@
 //! EC2 adapter: batched, paginated reads and the narrow writes remedies need.
 //!
-//! One concept per file: `observe` (the sweep's batched Describe reads), `resolve` (the VPCs of
+//! One concept per file: `observe` (the sweep's batched Describe reads), `direct_parse` (the
+//! largest answers parsed straight into the core's model), `resolve` (the VPCs of
 //! resources an event named), `apply` (each remedy's writes), `security_group` (the guard's
 //! security group and ingress writes), `permissions` (`IpPermission` to and from the core's
 //! `IngressRule`), `outbox` (the unpublished-notice tag on VPCs), `nat_gateways` (for NAT traffic), `release` (the release tag and
@@ -8,6 +9,7 @@
 //! implementation delegating to those files, and the tag helpers they share.
 
 mod apply;
+mod direct_parse;
 mod nat_gateways;
 mod observe;
 mod outbox;
@@ -17,6 +19,8 @@ mod resolve;
 mod security_group;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use aws_sdk_ec2::Client;
@@ -45,6 +49,12 @@ pub struct Ec2Adapter {
     pacing: Option<PacedHttpClient>,
     /// See [`observe::CONCURRENT_READS_UP_TO_VPCS`].
     concurrent_reads_up_to: usize,
+    /// Whether the largest answers are parsed straight into the core's model (see
+    /// [`direct_parse`]); off only to compare with the SDK's reading in tests.
+    parse_answers_directly: bool,
+    /// How many answer pages were parsed that way, shared by the adapter's clones (tests check
+    /// the SDK did not quietly read them instead).
+    pages_parsed_directly: Arc<AtomicU64>,
 }
 
 impl Ec2Adapter {
@@ -53,6 +63,8 @@ impl Ec2Adapter {
             client,
             pacing: None,
             concurrent_reads_up_to: observe::CONCURRENT_READS_UP_TO_VPCS,
+            parse_answers_directly: true,
+            pages_parsed_directly: Arc::default(),
         }
     }
 
@@ -69,6 +81,18 @@ impl Ec2Adapter {
     pub fn with_concurrent_reads_up_to(mut self, vpcs: usize) -> Self {
         self.concurrent_reads_up_to = vpcs;
         self
+    }
+
+    /// Lets the SDK read every answer into its own shapes, which the adapter then converts
+    /// (tests: the reference [`direct_parse`] is compared with).
+    pub fn with_sdk_parsing_only(mut self) -> Self {
+        self.parse_answers_directly = false;
+        self
+    }
+
+    /// How many answer pages this adapter parsed straight into the core's model.
+    pub fn pages_parsed_directly(&self) -> u64 {
+        self.pages_parsed_directly.load(Ordering::Relaxed)
     }
 }
 

@@ -3,12 +3,15 @@
 //! two DNS attributes of one VPC.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::Ordering;
 
 use aws_sdk_ec2::types::{
-    Filter, SubnetCidrBlockStateCode, VpcAttributeName, VpcCidrBlockStateCode, VpcEndpointType,
+    Filter, SubnetCidrBlockStateCode, VpcAttributeName, VpcCidrBlockStateCode, VpcEndpoint,
+    VpcEndpointType,
 };
 use tracing::debug;
 
+use super::direct_parse::{DirectParse, EndpointsAnswer, PageSink};
 use super::permissions::flatten_permission;
 use super::{is_managed, tag_map, Ec2Adapter};
 use crate::sdk_error::api_error;
@@ -268,46 +271,38 @@ impl Ec2Adapter {
         Ok(items)
     }
 
+    /// The endpoints of `scope`, parsed straight into the core's model (see [`super::direct_parse`]);
+    /// a page the SDK read instead is converted from its shapes.
     async fn describe_endpoints(&self, scope: &Scope) -> Result<Vec<Endpoint>, ApiError> {
-        let mut pages = self
-            .client
-            .describe_vpc_endpoints()
-            .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
-            .into_paginator()
-            .send();
-        // Converted page by page: only one page of the SDK's types is held at a time.
         let mut items = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| api_error("DescribeVpcEndpoints", e))?;
-            items.extend(page.vpc_endpoints().iter().filter_map(|e| {
-                Some(Endpoint {
-                    id: e.vpc_endpoint_id()?.to_string(),
-                    vpc_id: e.vpc_id()?.to_string(),
-                    service_name: e.service_name().unwrap_or_default().to_string(),
-                    endpoint_type: match e.vpc_endpoint_type() {
-                        Some(VpcEndpointType::Gateway) => Some(EndpointType::Gateway),
-                        Some(VpcEndpointType::Interface) => Some(EndpointType::Interface),
-                        _ => None,
-                    },
-                    state: EndpointState::from_ec2(
-                        e.state().map(|s| s.as_str()).unwrap_or("available"),
-                    ),
-                    route_table_ids: e.route_table_ids().to_vec(),
-                    subnet_ids: e.subnet_ids().to_vec(),
-                    security_group_ids: e
-                        .groups()
-                        .iter()
-                        .filter_map(|g| g.group_id().map(str::to_string))
-                        .collect(),
-                    private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
-                    policy: e.policy_document().map(str::to_string),
-                    ip_address_type: e
-                        .ip_address_type()
-                        .and_then(|t| IpAddressType::from_ec2(t.as_str())),
-                    created_at: e.creation_timestamp().map(|t| t.secs()),
-                    managed: is_managed(e.tags()),
-                })
-            }));
+        let mut next_token: Option<String> = None;
+        loop {
+            let sink = PageSink::default();
+            let call = self
+                .client
+                .describe_vpc_endpoints()
+                .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
+                .set_next_token(next_token.take());
+            let output = if self.parse_answers_directly {
+                call.customize()
+                    .interceptor(DirectParse::<EndpointsAnswer>::new(sink.clone()))
+                    .send()
+                    .await
+            } else {
+                call.send().await
+            }
+            .map_err(|e| api_error("DescribeVpcEndpoints", e))?;
+            match sink.take() {
+                Some(page) => {
+                    self.pages_parsed_directly.fetch_add(1, Ordering::Relaxed);
+                    items.extend(page.items);
+                }
+                None => items.extend(output.vpc_endpoints().iter().filter_map(endpoint_from_sdk)),
+            }
+            match output.next_token() {
+                Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
+                _ => break,
+            }
         }
         Ok(items)
     }
@@ -459,4 +454,33 @@ impl Ec2Adapter {
         };
         Ok(value.and_then(|v| v.value()).unwrap_or(false))
     }
+}
+
+/// One endpoint from the SDK's shape: the pages the SDK read (see [`super::direct_parse`]).
+fn endpoint_from_sdk(e: &VpcEndpoint) -> Option<Endpoint> {
+    Some(Endpoint {
+        id: e.vpc_endpoint_id()?.to_string(),
+        vpc_id: e.vpc_id()?.to_string(),
+        service_name: e.service_name().unwrap_or_default().to_string(),
+        endpoint_type: match e.vpc_endpoint_type() {
+            Some(VpcEndpointType::Gateway) => Some(EndpointType::Gateway),
+            Some(VpcEndpointType::Interface) => Some(EndpointType::Interface),
+            _ => None,
+        },
+        state: EndpointState::from_ec2(e.state().map(|s| s.as_str()).unwrap_or("available")),
+        route_table_ids: e.route_table_ids().to_vec(),
+        subnet_ids: e.subnet_ids().to_vec(),
+        security_group_ids: e
+            .groups()
+            .iter()
+            .filter_map(|g| g.group_id().map(str::to_string))
+            .collect(),
+        private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
+        policy: e.policy_document().map(str::to_string),
+        ip_address_type: e
+            .ip_address_type()
+            .and_then(|t| IpAddressType::from_ec2(t.as_str())),
+        created_at: e.creation_timestamp().map(|t| t.secs()),
+        managed: is_managed(e.tags()),
+    })
 }
