@@ -414,11 +414,13 @@ async fn the_reads_of_a_large_fleet_one_after_another_observe_the_same_as_side_b
     }
 }
 
-/// The endpoints answer is parsed straight into the core's model; on moto's answers that reading
-/// observes exactly what the SDK's reading does, with the same requests: the guard's own
-/// endpoints, a foreign one with a policy and tags that need XML escaping, and a gateway.
+/// The endpoints, route tables and subnets answers are parsed straight into the core's model; on
+/// moto's answers that reading observes exactly what the SDK's reading does, with the same
+/// requests: the guard's own endpoints, a foreign gateway endpoint with a policy and tags that
+/// need XML escaping, routes to an internet gateway and to endpoints, a dual-stack subnet and
+/// the release tag.
 #[tokio::test]
-async fn the_endpoints_parsed_directly_observe_the_same_as_the_sdk_reading() {
+async fn the_answers_parsed_directly_observe_the_same_as_the_sdk_reading() {
     let env = Env::new().await;
     let converged = env.converged(1).await;
     let bare = env.two_az_vpc(2).await;
@@ -439,6 +441,38 @@ async fn the_endpoints_parsed_directly_observe_the_same_as_the_sdk_reading() {
         .expect("endpoint id")
         .to_string();
     env.tag(&foreign, "team", "data & \"analytics\" <eu>").await;
+    env.tag(
+        &bare.private_subnets[0],
+        "vpce-guard:released",
+        "2026-12-01T00:00:00Z",
+    )
+    .await;
+    env.ec2
+        .associate_vpc_cidr_block()
+        .vpc_id(&bare.vpc_id)
+        .amazon_provided_ipv6_cidr_block(true)
+        .send()
+        .await
+        .expect("associate an IPv6 block");
+    let vpc_block = env
+        .ec2
+        .describe_vpcs()
+        .vpc_ids(&bare.vpc_id)
+        .send()
+        .await
+        .expect("describe the VPC")
+        .vpcs()[0]
+        .ipv6_cidr_block_association_set()[0]
+        .ipv6_cidr_block()
+        .expect("an IPv6 block")
+        .to_string();
+    env.ec2
+        .associate_subnet_cidr_block()
+        .subnet_id(&bare.private_subnets[1])
+        .ipv6_cidr_block(vpc_block.replace("::/56", "::/64"))
+        .send()
+        .await
+        .expect("associate a subnet IPv6 block");
     let services: Vec<String> = ["s3", "dynamodb", "ecr.api", "ecr.dkr", "logs"]
         .iter()
         .map(|s| format!("com.amazonaws.{REGION}.{s}"))
@@ -468,9 +502,14 @@ async fn the_endpoints_parsed_directly_observe_the_same_as_the_sdk_reading() {
     ] {
         let (direct, direct_requests, direct_pages) = observe(false, scope.clone()).await;
         let (sdk, sdk_requests, sdk_pages) = observe(true, scope.clone()).await;
-        assert_eq!(direct_pages, 1, "the endpoints' one page, parsed directly");
+        assert_eq!(
+            direct_pages, 3,
+            "one page each of endpoints, route tables and subnets"
+        );
         assert_eq!(sdk_pages, 0);
         assert_eq!(direct.endpoints, sdk.endpoints, "{scope:?}");
+        assert_eq!(direct.route_tables, sdk.route_tables, "{scope:?}");
+        assert_eq!(direct.subnets, sdk.subnets, "{scope:?}");
         assert_eq!(format!("{direct:?}"), format!("{sdk:?}"), "{scope:?}");
         assert_eq!(direct_requests, sdk_requests, "{scope:?}");
         let ours = direct
@@ -487,5 +526,28 @@ async fn the_endpoints_parsed_directly_observe_the_same_as_the_sdk_reading() {
             .expect("the foreign endpoint");
         assert!(!theirs.managed);
         assert_eq!(theirs.policy.as_deref(), Some(policy));
+        let subnet = |id: &str| {
+            direct
+                .subnets
+                .iter()
+                .find(|s| s.id == id)
+                .cloned()
+                .expect("the subnet")
+        };
+        assert!(subnet(&bare.private_subnets[1]).ipv6);
+        assert!(!subnet(&bare.private_subnets[0]).ipv6);
+        assert_eq!(subnet(&bare.private_subnets[0]).tags.len(), 1);
+        let routes_to_endpoints = direct
+            .route_tables
+            .iter()
+            .filter(|t| t.vpc_id == converged.vpc_id)
+            .flat_map(|t| &t.routes)
+            .filter(|r| r.target.starts_with("vpce-") && r.destination.starts_with("pl-"))
+            .count();
+        assert!(routes_to_endpoints >= 2, "the gateway endpoints' routes");
+        assert!(direct
+            .route_tables
+            .iter()
+            .any(|t| t.vpc_id == bare.vpc_id && !t.is_private()));
     }
 }

@@ -3,23 +3,19 @@
 //! two DNS attributes of one VPC.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::Ordering;
 
-use aws_sdk_ec2::types::{
-    Filter, SubnetCidrBlockStateCode, VpcAttributeName, VpcCidrBlockStateCode, VpcEndpoint,
-    VpcEndpointType,
-};
+use aws_sdk_ec2::types::{Filter, VpcAttributeName, VpcCidrBlockStateCode};
 use tracing::debug;
 
-use super::direct_parse::{DirectParse, EndpointsAnswer, PageSink};
+use super::direct_parse::{read_pages, EndpointsAnswer, RouteTablesAnswer, SubnetsAnswer};
 use super::permissions::flatten_permission;
 use super::{is_managed, tag_map, Ec2Adapter};
 use crate::sdk_error::api_error;
 use vpce_guard_core::baseline::EndpointType;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::model::{
-    DnsAttributes, Endpoint, EndpointState, IpAddressType, Observation, Route, RouteTable,
-    SecurityGroup, ServiceOffer, Subnet, Vpc, GUARD_SECURITY_GROUP_NAME, RELEASED_TAG_KEY,
+    DnsAttributes, Endpoint, Observation, RouteTable, SecurityGroup, ServiceOffer, Subnet, Vpc,
+    GUARD_SECURITY_GROUP_NAME,
 };
 use vpce_guard_core::ports::Scope;
 
@@ -176,135 +172,70 @@ impl Ec2Adapter {
         Ok(items)
     }
 
+    /// The subnets of `scope`, parsed straight into the core's model (see [`super::direct_parse`]).
     async fn describe_subnets(&self, scope: &Scope) -> Result<Vec<Subnet>, ApiError> {
-        let mut pages = self
-            .client
-            .describe_subnets()
-            .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
-            .into_paginator()
-            .send();
-        // Converted page by page: only one page of the SDK's types is held at a time.
-        let mut items = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| api_error("DescribeSubnets", e))?;
-            items.extend(page.subnets().iter().filter_map(|s| {
-                Some(Subnet {
-                    id: s.subnet_id()?.to_string(),
-                    vpc_id: s.vpc_id()?.to_string(),
-                    availability_zone: s.availability_zone().unwrap_or_default().to_string(),
-                    // Any state but one on the way out. (moto quirk: it reports the state as the
-                    // text of a Python dict, which reads as an unknown state: counted as held.)
-                    ipv6: s.ipv6_cidr_block_association_set().iter().any(|a| {
-                        a.ipv6_cidr_block().is_some()
-                            && !a
-                                .ipv6_cidr_block_state()
-                                .and_then(|s| s.state())
-                                .is_some_and(|s| {
-                                    matches!(
-                                        s,
-                                        SubnetCidrBlockStateCode::Disassociating
-                                            | SubnetCidrBlockStateCode::Disassociated
-                                            | SubnetCidrBlockStateCode::Failing
-                                            | SubnetCidrBlockStateCode::Failed
-                                    )
-                                })
-                    }),
-                    // Only the release tag: a subnet's other tags are not the guard's business.
-                    tags: s
-                        .tags()
-                        .iter()
-                        .filter(|t| t.key() == Some(RELEASED_TAG_KEY))
-                        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
-                        .collect(),
-                })
-            }));
-        }
-        Ok(items)
-    }
-
-    async fn describe_route_tables(&self, scope: &Scope) -> Result<Vec<RouteTable>, ApiError> {
-        let mut pages = self
-            .client
-            .describe_route_tables()
-            .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
-            .into_paginator()
-            .send();
-        // Converted page by page: only one page of the SDK's types is held at a time.
-        let mut items = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| api_error("DescribeRouteTables", e))?;
-            items.extend(page.route_tables().iter().filter_map(|t| {
-                let associations = t.associations();
-                Some(RouteTable {
-                    id: t.route_table_id()?.to_string(),
-                    vpc_id: t.vpc_id()?.to_string(),
-                    is_main: associations.iter().any(|a| a.main().unwrap_or(false)),
-                    subnet_ids: associations
-                        .iter()
-                        .filter_map(|a| a.subnet_id().map(str::to_string))
-                        .collect(),
-                    routes: t
-                        .routes()
-                        .iter()
-                        .map(|r| Route {
-                            destination: r
-                                .destination_cidr_block()
-                                .or(r.destination_ipv6_cidr_block())
-                                .or(r.destination_prefix_list_id())
-                                .unwrap_or_default()
-                                .to_string(),
-                            target: r
-                                .gateway_id()
-                                .or(r.nat_gateway_id())
-                                .or(r.transit_gateway_id())
-                                .or(r.egress_only_internet_gateway_id())
-                                .or(r.network_interface_id())
-                                .or(r.vpc_peering_connection_id())
-                                .or(r.instance_id())
-                                .unwrap_or_default()
-                                .to_string(),
-                        })
-                        .collect(),
-                })
-            }));
-        }
-        Ok(items)
-    }
-
-    /// The endpoints of `scope`, parsed straight into the core's model (see [`super::direct_parse`]);
-    /// a page the SDK read instead is converted from its shapes.
-    async fn describe_endpoints(&self, scope: &Scope) -> Result<Vec<Endpoint>, ApiError> {
-        let mut items = Vec::new();
-        let mut next_token: Option<String> = None;
-        loop {
-            let sink = PageSink::default();
-            let call = self
-                .client
-                .describe_vpc_endpoints()
-                .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
-                .set_next_token(next_token.take());
-            let output = if self.parse_answers_directly {
-                call.customize()
-                    .interceptor(DirectParse::<EndpointsAnswer>::new(sink.clone()))
-                    .send()
-                    .await
-            } else {
-                call.send().await
-            }
-            .map_err(|e| api_error("DescribeVpcEndpoints", e))?;
-            match sink.take() {
-                Some(page) => {
-                    self.pages_parsed_directly.fetch_add(1, Ordering::Relaxed);
-                    items.extend(page.items);
+        read_pages::<SubnetsAnswer, _, _>(
+            self.parse_answers_directly,
+            &self.pages_parsed_directly,
+            |token, direct| {
+                let call = self
+                    .client
+                    .describe_subnets()
+                    .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
+                    .set_next_token(token);
+                async move {
+                    match direct {
+                        Some(direct) => call.customize().interceptor(direct).send().await,
+                        None => call.send().await,
+                    }
                 }
-                None => items.extend(output.vpc_endpoints().iter().filter_map(endpoint_from_sdk)),
-            }
-            match output.next_token() {
-                Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
-                _ => break,
-            }
-        }
-        Ok(items)
+            },
+        )
+        .await
+    }
+
+    /// The route tables of `scope`, parsed straight into the core's model (see [`super::direct_parse`]).
+    async fn describe_route_tables(&self, scope: &Scope) -> Result<Vec<RouteTable>, ApiError> {
+        read_pages::<RouteTablesAnswer, _, _>(
+            self.parse_answers_directly,
+            &self.pages_parsed_directly,
+            |token, direct| {
+                let call = self
+                    .client
+                    .describe_route_tables()
+                    .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
+                    .set_next_token(token);
+                async move {
+                    match direct {
+                        Some(direct) => call.customize().interceptor(direct).send().await,
+                        None => call.send().await,
+                    }
+                }
+            },
+        )
+        .await
+    }
+
+    /// The endpoints of `scope`, parsed straight into the core's model (see [`super::direct_parse`]).
+    async fn describe_endpoints(&self, scope: &Scope) -> Result<Vec<Endpoint>, ApiError> {
+        read_pages::<EndpointsAnswer, _, _>(
+            self.parse_answers_directly,
+            &self.pages_parsed_directly,
+            |token, direct| {
+                let call = self
+                    .client
+                    .describe_vpc_endpoints()
+                    .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
+                    .set_next_token(token);
+                async move {
+                    match direct {
+                        Some(direct) => call.customize().interceptor(direct).send().await,
+                        None => call.send().await,
+                    }
+                }
+            },
+        )
+        .await
     }
 
     /// The guard security groups of `scope` (also read when a racing run created one first).
@@ -454,33 +385,4 @@ impl Ec2Adapter {
         };
         Ok(value.and_then(|v| v.value()).unwrap_or(false))
     }
-}
-
-/// One endpoint from the SDK's shape: the pages the SDK read (see [`super::direct_parse`]).
-fn endpoint_from_sdk(e: &VpcEndpoint) -> Option<Endpoint> {
-    Some(Endpoint {
-        id: e.vpc_endpoint_id()?.to_string(),
-        vpc_id: e.vpc_id()?.to_string(),
-        service_name: e.service_name().unwrap_or_default().to_string(),
-        endpoint_type: match e.vpc_endpoint_type() {
-            Some(VpcEndpointType::Gateway) => Some(EndpointType::Gateway),
-            Some(VpcEndpointType::Interface) => Some(EndpointType::Interface),
-            _ => None,
-        },
-        state: EndpointState::from_ec2(e.state().map(|s| s.as_str()).unwrap_or("available")),
-        route_table_ids: e.route_table_ids().to_vec(),
-        subnet_ids: e.subnet_ids().to_vec(),
-        security_group_ids: e
-            .groups()
-            .iter()
-            .filter_map(|g| g.group_id().map(str::to_string))
-            .collect(),
-        private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
-        policy: e.policy_document().map(str::to_string),
-        ip_address_type: e
-            .ip_address_type()
-            .and_then(|t| IpAddressType::from_ec2(t.as_str())),
-        created_at: e.creation_timestamp().map(|t| t.secs()),
-        managed: is_managed(e.tags()),
-    })
 }

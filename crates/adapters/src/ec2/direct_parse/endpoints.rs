@@ -6,9 +6,12 @@ use aws_sdk_ec2::operation::describe_vpc_endpoints::{
     DescribeVpcEndpoints, DescribeVpcEndpointsOutput,
 };
 use aws_sdk_ec2::primitives::{DateTime, DateTimeFormat};
+use aws_sdk_ec2::types::{VpcEndpoint, VpcEndpointType};
 use aws_smithy_xml::decode::{try_data, ScopedDecoder, XmlDecodeError};
 
-use super::{boolean, tag_set_has, text, text_items, DirectAnswer};
+use super::xml::{boolean, tag_set_has, text, text_items};
+use super::DirectAnswer;
+use crate::ec2::is_managed;
 use vpce_guard_core::baseline::EndpointType;
 use vpce_guard_core::model::{Endpoint, EndpointState, IpAddressType, MANAGED_TAG_KEY};
 
@@ -19,6 +22,7 @@ impl DirectAnswer for EndpointsAnswer {
     type Operation = DescribeVpcEndpoints;
     type Item = Endpoint;
     type SdkOutput = DescribeVpcEndpointsOutput;
+    const ACTION: &'static str = "DescribeVpcEndpoints";
     const ROOT: &'static str = "DescribeVpcEndpointsResponse";
     const ITEM_SET: &'static str = "vpcEndpointSet";
 
@@ -99,6 +103,47 @@ impl DirectAnswer for EndpointsAnswer {
             .set_next_token(next_token)
             .build()
     }
+
+    fn sdk_items(output: &DescribeVpcEndpointsOutput) -> Vec<Endpoint> {
+        output
+            .vpc_endpoints()
+            .iter()
+            .filter_map(endpoint_from_sdk)
+            .collect()
+    }
+
+    fn sdk_next_token(output: &DescribeVpcEndpointsOutput) -> Option<&str> {
+        output.next_token()
+    }
+}
+
+/// One endpoint from the SDK's shape (a page the SDK read).
+fn endpoint_from_sdk(e: &VpcEndpoint) -> Option<Endpoint> {
+    Some(Endpoint {
+        id: e.vpc_endpoint_id()?.to_string(),
+        vpc_id: e.vpc_id()?.to_string(),
+        service_name: e.service_name().unwrap_or_default().to_string(),
+        endpoint_type: match e.vpc_endpoint_type() {
+            Some(VpcEndpointType::Gateway) => Some(EndpointType::Gateway),
+            Some(VpcEndpointType::Interface) => Some(EndpointType::Interface),
+            _ => None,
+        },
+        state: EndpointState::from_ec2(e.state().map(|s| s.as_str()).unwrap_or("available")),
+        route_table_ids: e.route_table_ids().to_vec(),
+        subnet_ids: e.subnet_ids().to_vec(),
+        security_group_ids: e
+            .groups()
+            .iter()
+            .filter_map(|g| g.group_id().map(str::to_string))
+            .collect(),
+        private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
+        policy: e.policy_document().map(str::to_string),
+        ip_address_type: e
+            .ip_address_type()
+            .and_then(|t| IpAddressType::from_ec2(t.as_str())),
+        created_at: e.creation_timestamp().map(|t| t.secs()),
+        managed: is_managed(e.tags()),
+    })
 }
 
 /// The `groupId`s of a `groupSet` (each item also names the group, which the guard ignores).
@@ -119,7 +164,7 @@ fn group_ids(set: &mut ScopedDecoder) -> Result<Vec<String>, XmlDecodeError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::parse_page;
+    use super::super::xml::parse_page;
     use super::*;
 
     /// One interface and one gateway endpoint as EC2 writes them, every field present, plus an
