@@ -13,6 +13,7 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, OrchestratorError};
 use aws_smithy_runtime_api::client::ser_de::{DeserializeResponse, SharedResponseDeserializer};
 
+use super::whole_body::WholeBody;
 use super::xml::parse_page;
 use super::{DirectAnswer, Page};
 
@@ -131,15 +132,26 @@ impl<A: DirectAnswer> DirectDeserializer<A> {
 }
 
 impl<A: DirectAnswer> DeserializeResponse for DirectDeserializer<A> {
+    /// Not a streaming operation: the operation's own deserializer declines, and the body of a
+    /// successful answer is gathered into one buffer for the read that follows (see
+    /// [`WholeBody`]).
     fn deserialize_streaming_with_config(
         &self,
         response: &mut HttpResponse,
         cfg: &ConfigBag,
     ) -> Option<Result<Output, OrchestratorError<Error>>> {
-        match self.operation_deserializer() {
-            Ok(own) => own.deserialize_streaming_with_config(response, cfg),
-            Err(e) => Some(Err(e)),
+        let own = match self.operation_deserializer() {
+            Ok(own) => own,
+            Err(e) => return Some(Err(e)),
+        };
+        if let Some(done) = own.deserialize_streaming_with_config(response, cfg) {
+            return Some(done);
         }
+        if response.status().is_success() {
+            let body = response.take_body();
+            *response.body_mut() = WholeBody::wrap(body);
+        }
+        None
     }
 
     fn deserialize_nonstreaming_with_config(
