@@ -24,11 +24,11 @@ const INVALID_SERVICE_NAME: &str = "InvalidServiceName";
 
 /// Up to this many VPCs the three large reads (subnets, route tables, endpoints) run side by
 /// side; beyond, one after another. Their answers are 3.5 to 5.5 KB of XML per VPC each in a
-/// compliant Region, and the SDK holds an answer's body and its parsed form together until the
-/// call returns. At 3,000 VPCs, reading them one after another (with the inventory dropped before
-/// the notices and a single-threaded runtime) took a steady-state sweep's peak from 95 MB to
-/// 76 MB (docs/performance.md, "Peak memory"). One at a time costs a round trip or two of EC2
-/// latency, which only fleets this large pay.
+/// compliant Region, and a read holds its answer's body until it is parsed. At 3,000 VPCs,
+/// reading them one after another (with the inventory dropped before the notices and a
+/// single-threaded runtime) took a steady-state sweep's peak from 95 MB to 76 MB, and parsing
+/// them straight into the model to 60 MB (docs/performance.md, "Peak memory"). One at a time
+/// costs a round trip or two of EC2 latency, which only fleets this large pay.
 pub const CONCURRENT_READS_UP_TO_VPCS: usize = 1_000;
 
 /// The VPCs, the guard's security groups and the service offers.
