@@ -7,8 +7,10 @@
 //! - [`functions`]: one entry point per Lambda function, the code the tests drive;
 //! - [`diagnostics`] and [`error`]: how a failed invocation is reported;
 //! - [`metrics`]: each run's counters as an Embedded Metric Format line on stdout;
+//! - [`allocator`]: glibc's mmap threshold, fixed at cold start;
 //! - [`serve`]: the whole `main` of every function binary.
 
+pub mod allocator;
 pub mod config;
 pub mod context;
 pub mod diagnostics;
@@ -37,6 +39,9 @@ where
     Fut: Future<Output = Result<R, FunctionError>> + Send + 'static,
 {
     lambda_runtime::tracing::init_default_subscriber();
+    if !allocator::keep_large_buffers_out_of_the_heap() {
+        tracing::warn!("glibc refused the mmap threshold; large buffers may stay resident");
+    }
     // The context lives as long as the process, as Lambda's execution environment does.
     let context: &'static FunctionContext = Box::leak(Box::new(FunctionContext::from_env().await?));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<P>| {
