@@ -369,6 +369,26 @@ async fn network_events_are_not_swept() {
     assert!(env.endpoints(&vpc).await.is_empty());
 }
 
+/// The five preset services' names in the test Region.
+fn preset_services() -> Vec<String> {
+    ["s3", "dynamodb", "ecr.api", "ecr.dkr", "logs"]
+        .iter()
+        .map(|s| format!("com.amazonaws.{REGION}.{s}"))
+        .collect()
+}
+
+/// An EC2 adapter over `env`'s SDK configuration, with a counter of its requests.
+fn counted_adapter(env: &Env) -> (Ec2Adapter, ApiCallCounter) {
+    let counter = ApiCallCounter::new();
+    let config = aws_sdk_ec2::config::Builder::from(&env.sdk)
+        .interceptor(counter.clone())
+        .build();
+    (
+        Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(config)),
+        counter,
+    )
+}
+
 /// Large fleets read subnets, route tables and endpoints one after another (to bound memory);
 /// what they observe, and the requests they make, are the same as side by side.
 #[tokio::test]
@@ -376,17 +396,10 @@ async fn the_reads_of_a_large_fleet_one_after_another_observe_the_same_as_side_b
     let env = Env::new().await;
     let converged = env.converged(1).await;
     let bare = env.two_az_vpc(2).await;
-    let services: Vec<String> = ["s3", "dynamodb", "ecr.api", "ecr.dkr", "logs"]
-        .iter()
-        .map(|s| format!("com.amazonaws.{REGION}.{s}"))
-        .collect();
+    let services = preset_services();
     let observe = |vpcs_side_by_side: usize, scope: Scope| {
-        let counter = ApiCallCounter::new();
-        let config = aws_sdk_ec2::config::Builder::from(&env.sdk)
-            .interceptor(counter.clone())
-            .build();
-        let adapter = Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(config))
-            .with_concurrent_reads_up_to(vpcs_side_by_side);
+        let (adapter, counter) = counted_adapter(&env);
+        let adapter = adapter.with_concurrent_reads_up_to(vpcs_side_by_side);
         let services = services.clone();
         async move {
             let observation = adapter.observe(&scope, &services).await.expect("observed");
@@ -447,25 +460,7 @@ async fn the_answers_parsed_directly_observe_the_same_as_the_sdk_reading() {
         "2026-12-01T00:00:00Z",
     )
     .await;
-    env.ec2
-        .associate_vpc_cidr_block()
-        .vpc_id(&bare.vpc_id)
-        .amazon_provided_ipv6_cidr_block(true)
-        .send()
-        .await
-        .expect("associate an IPv6 block");
-    let vpc_block = env
-        .ec2
-        .describe_vpcs()
-        .vpc_ids(&bare.vpc_id)
-        .send()
-        .await
-        .expect("describe the VPC")
-        .vpcs()[0]
-        .ipv6_cidr_block_association_set()[0]
-        .ipv6_cidr_block()
-        .expect("an IPv6 block")
-        .to_string();
+    let vpc_block = env.amazon_ipv6_block(&bare.vpc_id).await;
     env.ec2
         .associate_subnet_cidr_block()
         .subnet_id(&bare.private_subnets[1])
@@ -473,16 +468,9 @@ async fn the_answers_parsed_directly_observe_the_same_as_the_sdk_reading() {
         .send()
         .await
         .expect("associate a subnet IPv6 block");
-    let services: Vec<String> = ["s3", "dynamodb", "ecr.api", "ecr.dkr", "logs"]
-        .iter()
-        .map(|s| format!("com.amazonaws.{REGION}.{s}"))
-        .collect();
+    let services = preset_services();
     let observe = |sdk_only: bool, scope: Scope| {
-        let counter = ApiCallCounter::new();
-        let config = aws_sdk_ec2::config::Builder::from(&env.sdk)
-            .interceptor(counter.clone())
-            .build();
-        let mut adapter = Ec2Adapter::new(aws_sdk_ec2::Client::from_conf(config));
+        let (mut adapter, counter) = counted_adapter(&env);
         if sdk_only {
             adapter = adapter.with_sdk_parsing_only();
         }

@@ -15,24 +15,7 @@ use vpce_guard_lambda::functions::compliance_sweep;
 
 /// Gives the VPC an Amazon-provided IPv6 /56 and each subnet a /64 of it; returns the /56.
 async fn make_dual_stack(env: &Env, vpc: &SeededVpc) -> String {
-    env.ec2
-        .associate_vpc_cidr_block()
-        .vpc_id(&vpc.vpc_id)
-        .amazon_provided_ipv6_cidr_block(true)
-        .send()
-        .await
-        .expect("associate IPv6 block");
-    let described = env
-        .ec2
-        .describe_vpcs()
-        .vpc_ids(&vpc.vpc_id)
-        .send()
-        .await
-        .expect("describe VPC");
-    let block = described.vpcs()[0].ipv6_cidr_block_association_set()[0]
-        .ipv6_cidr_block()
-        .expect("IPv6 block")
-        .to_string();
+    let block = env.amazon_ipv6_block(&vpc.vpc_id).await;
     // 2600:1f18:1234:5600::/56 → subnets 2600:1f18:1234:5600::/64, …5601::/64, …
     let prefix = block.trim_end_matches("::/56");
     let (head, last) = prefix.rsplit_once(':').expect("IPv6 prefix");

@@ -338,6 +338,28 @@ impl Env {
             .expect("create route");
     }
 
+    /// Associates an Amazon-provided IPv6 /56 with `vpc_id`; returns the block.
+    pub async fn amazon_ipv6_block(&self, vpc_id: &str) -> String {
+        self.ec2
+            .associate_vpc_cidr_block()
+            .vpc_id(vpc_id)
+            .amazon_provided_ipv6_cidr_block(true)
+            .send()
+            .await
+            .expect("associate IPv6 block");
+        self.ec2
+            .describe_vpcs()
+            .vpc_ids(vpc_id)
+            .send()
+            .await
+            .expect("describe VPC")
+            .vpcs()[0]
+            .ipv6_cidr_block_association_set()[0]
+            .ipv6_cidr_block()
+            .expect("IPv6 block")
+            .to_string()
+    }
+
     pub async fn set_dns(&self, vpc_id: &str, support: bool, hostnames: bool) {
         self.ec2
             .modify_vpc_attribute()

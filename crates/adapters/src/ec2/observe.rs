@@ -31,6 +31,30 @@ const INVALID_SERVICE_NAME: &str = "InvalidServiceName";
 /// costs a round trip or two of EC2 latency, which only fleets this large pay.
 pub const CONCURRENT_READS_UP_TO_VPCS: usize = 1_000;
 
+/// Every page of one of the large reads of `$scope` through [`read_pages`]: `$operation` is the
+/// client's method (its fluent builders have no common trait), `$answer` the directly parsed
+/// answer; the interceptor is added when `read_pages` hands one over.
+macro_rules! read_scope {
+    ($adapter:expr, $scope:expr, $answer:ty, $operation:ident) => {
+        read_pages::<$answer, _, _>(
+            $adapter.parse_answers_directly,
+            &$adapter.pages_parsed_directly,
+            |token, direct| {
+                let mut call = $adapter
+                    .client
+                    .$operation()
+                    .set_filters(Self::vpc_filter($scope).map(|f| vec![f]))
+                    .set_next_token(token)
+                    .customize();
+                if let Some(direct) = direct {
+                    call = call.interceptor(direct);
+                }
+                call.send()
+            },
+        )
+    };
+}
+
 /// The VPCs, the guard's security groups and the service offers.
 type SmallReads = (Vec<Vpc>, Vec<SecurityGroup>, Vec<ServiceOffer>);
 /// The subnets, route tables and endpoints.
@@ -174,68 +198,17 @@ impl Ec2Adapter {
 
     /// The subnets of `scope`, parsed straight into the core's model (see [`super::direct_parse`]).
     async fn describe_subnets(&self, scope: &Scope) -> Result<Vec<Subnet>, ApiError> {
-        read_pages::<SubnetsAnswer, _, _>(
-            self.parse_answers_directly,
-            &self.pages_parsed_directly,
-            |token, direct| {
-                let call = self
-                    .client
-                    .describe_subnets()
-                    .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
-                    .set_next_token(token);
-                async move {
-                    match direct {
-                        Some(direct) => call.customize().interceptor(direct).send().await,
-                        None => call.send().await,
-                    }
-                }
-            },
-        )
-        .await
+        read_scope!(self, scope, SubnetsAnswer, describe_subnets).await
     }
 
     /// The route tables of `scope`, parsed straight into the core's model (see [`super::direct_parse`]).
     async fn describe_route_tables(&self, scope: &Scope) -> Result<Vec<RouteTable>, ApiError> {
-        read_pages::<RouteTablesAnswer, _, _>(
-            self.parse_answers_directly,
-            &self.pages_parsed_directly,
-            |token, direct| {
-                let call = self
-                    .client
-                    .describe_route_tables()
-                    .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
-                    .set_next_token(token);
-                async move {
-                    match direct {
-                        Some(direct) => call.customize().interceptor(direct).send().await,
-                        None => call.send().await,
-                    }
-                }
-            },
-        )
-        .await
+        read_scope!(self, scope, RouteTablesAnswer, describe_route_tables).await
     }
 
     /// The endpoints of `scope`, parsed straight into the core's model (see [`super::direct_parse`]).
     async fn describe_endpoints(&self, scope: &Scope) -> Result<Vec<Endpoint>, ApiError> {
-        read_pages::<EndpointsAnswer, _, _>(
-            self.parse_answers_directly,
-            &self.pages_parsed_directly,
-            |token, direct| {
-                let call = self
-                    .client
-                    .describe_vpc_endpoints()
-                    .set_filters(Self::vpc_filter(scope).map(|f| vec![f]))
-                    .set_next_token(token);
-                async move {
-                    match direct {
-                        Some(direct) => call.customize().interceptor(direct).send().await,
-                        None => call.send().await,
-                    }
-                }
-            },
-        )
-        .await
+        read_scope!(self, scope, EndpointsAnswer, describe_vpc_endpoints).await
     }
 
     /// The guard security groups of `scope` (also read when a racing run created one first).

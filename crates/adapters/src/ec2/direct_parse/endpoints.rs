@@ -9,7 +9,7 @@ use aws_sdk_ec2::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_ec2::types::{VpcEndpoint, VpcEndpointType};
 use aws_smithy_xml::decode::{try_data, ScopedDecoder, XmlDecodeError};
 
-use super::xml::{boolean, tag_set_has, text, text_items};
+use super::xml::{boolean, tag_values, text, text_items};
 use super::DirectAnswer;
 use crate::ec2::is_managed;
 use vpce_guard_core::baseline::EndpointType;
@@ -83,7 +83,9 @@ impl DirectAnswer for EndpointsAnswer {
                     endpoint.created_at = Some(at.secs());
                 }
                 s if s.matches("tagSet") => {
-                    endpoint.managed = tag_set_has(&mut field, MANAGED_TAG_KEY, "true")?
+                    endpoint.managed = tag_values(&mut field, MANAGED_TAG_KEY)?
+                        .iter()
+                        .any(|value| value == "true")
                 }
                 _ => {}
             }

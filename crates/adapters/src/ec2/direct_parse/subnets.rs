@@ -8,7 +8,7 @@ use aws_sdk_ec2::operation::describe_subnets::{DescribeSubnets, DescribeSubnetsO
 use aws_sdk_ec2::types::{Subnet as SdkSubnet, SubnetCidrBlockStateCode};
 use aws_smithy_xml::decode::{try_data, ScopedDecoder, XmlDecodeError};
 
-use super::xml::text;
+use super::xml::{tag_values, text};
 use super::DirectAnswer;
 use vpce_guard_core::model::{Subnet, RELEASED_TAG_KEY};
 
@@ -98,24 +98,11 @@ fn holds_ipv6_block(set: &mut ScopedDecoder) -> Result<bool, XmlDecodeError> {
 
 /// Only the guard's release tag: a subnet's other tags are not the guard's business.
 fn release_tag(set: &mut ScopedDecoder) -> Result<BTreeMap<String, String>, XmlDecodeError> {
-    let mut tags = BTreeMap::new();
-    while let Some(mut item) = set.next_tag() {
-        if !item.start_el().matches("item") {
-            continue;
-        }
-        let (mut key, mut value) = (None, None);
-        while let Some(mut field) = item.next_tag() {
-            match field.start_el() {
-                s if s.matches("key") => key = Some(try_data(&mut field)?),
-                s if s.matches("value") => value = Some(text(&mut field)?),
-                _ => {}
-            }
-        }
-        if let (Some(RELEASED_TAG_KEY), Some(value)) = (key.as_deref(), value) {
-            tags.insert(RELEASED_TAG_KEY.to_string(), value);
-        }
-    }
-    Ok(tags)
+    Ok(tag_values(set, RELEASED_TAG_KEY)?
+        .pop()
+        .map(|value| (RELEASED_TAG_KEY.to_string(), value))
+        .into_iter()
+        .collect())
 }
 
 /// One subnet from the SDK's shape (a page the SDK read).

@@ -15,7 +15,13 @@ use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::RetryConfig;
 
-use super::{DirectParse, EndpointsAnswer, PageSink};
+use aws_sdk_ec2::error::SdkError;
+use aws_sdk_ec2::operation::describe_vpc_endpoints::{
+    DescribeVpcEndpointsError, DescribeVpcEndpointsOutput,
+};
+use vpce_guard_core::model::Endpoint;
+
+use super::{DirectParse, EndpointsAnswer, Page, PageSink};
 
 /// Answers every request with one status and body.
 #[derive(Clone)]
@@ -72,19 +78,32 @@ const ONE_ENDPOINT: &str =
     <state>available</state><routeTableIdSet><item>rtb-1</item></routeTableIdSet>\
     </item></vpcEndpointSet><nextToken>page-2</nextToken></DescribeVpcEndpointsResponse>";
 
-#[tokio::test]
-async fn a_successful_answer_is_parsed_here_and_the_sdk_sees_only_the_token() {
+/// One DescribeVpcEndpoints call through [`DirectParse`] against a canned answer: the SDK's
+/// result and the page parsed here, if any.
+async fn describe_directly(
+    status: u16,
+    body: &str,
+) -> (
+    Result<DescribeVpcEndpointsOutput, SdkError<DescribeVpcEndpointsError, HttpResponse>>,
+    Option<Page<Endpoint>>,
+) {
     let sink = PageSink::default();
-    let output = client(200, ONE_ENDPOINT)
+    let result = client(status, body)
         .describe_vpc_endpoints()
         .customize()
         .interceptor(DirectParse::<EndpointsAnswer>::new(sink.clone()))
         .send()
-        .await
-        .expect("the call succeeds");
+        .await;
+    (result, sink.take())
+}
+
+#[tokio::test]
+async fn a_successful_answer_is_parsed_here_and_the_sdk_sees_only_the_token() {
+    let (output, page) = describe_directly(200, ONE_ENDPOINT).await;
+    let output = output.expect("the call succeeds");
     assert!(output.vpc_endpoints().is_empty());
     assert_eq!(output.next_token(), Some("page-2"));
-    let page = sink.take().expect("parsed here");
+    let page = page.expect("parsed here");
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].id, "vpce-1");
     assert_eq!(page.items[0].route_table_ids, ["rtb-1"]);
@@ -96,31 +115,19 @@ async fn an_error_answer_keeps_its_code() {
     let body = "<Response><Errors><Error><Code>RequestLimitExceeded</Code>\
         <Message>Request limit exceeded.</Message></Error></Errors>\
         <RequestID>r-2</RequestID></Response>";
-    let sink = PageSink::default();
-    let err = client(503, body)
-        .describe_vpc_endpoints()
-        .customize()
-        .interceptor(DirectParse::<EndpointsAnswer>::new(sink.clone()))
-        .send()
-        .await
-        .expect_err("throttled");
+    let (result, page) = describe_directly(503, body).await;
+    let err = result.expect_err("throttled");
     assert_eq!(err.code(), Some("RequestLimitExceeded"));
-    assert!(sink.take().is_none());
+    assert!(page.is_none());
 }
 
 #[tokio::test]
 async fn an_answer_refused_here_is_read_by_the_sdk() {
     // A trailing comment: valid XML the SDK reads, which this parser refuses as possibly cut.
     let body = format!("{ONE_ENDPOINT}<!-- trailing -->");
-    let sink = PageSink::default();
-    let output = client(200, &body)
-        .describe_vpc_endpoints()
-        .customize()
-        .interceptor(DirectParse::<EndpointsAnswer>::new(sink.clone()))
-        .send()
-        .await
-        .expect("the SDK reads it");
-    assert!(sink.take().is_none());
+    let (output, page) = describe_directly(200, &body).await;
+    let output = output.expect("the SDK reads it");
+    assert!(page.is_none());
     assert_eq!(output.vpc_endpoints().len(), 1);
     assert_eq!(output.vpc_endpoints()[0].vpc_endpoint_id(), Some("vpce-1"));
     assert_eq!(output.next_token(), Some("page-2"));

@@ -71,13 +71,13 @@ pub(super) fn text_items(set: &mut ScopedDecoder) -> Result<Vec<String>, XmlDeco
     Ok(out)
 }
 
-/// Whether a `tagSet` holds `key` with exactly `value`.
-pub(super) fn tag_set_has(
+/// The values `key` has in a `tagSet`, in order (items without a value are skipped, as the SDK
+/// path skips them).
+pub(super) fn tag_values(
     set: &mut ScopedDecoder,
     key: &str,
-    value: &str,
-) -> Result<bool, XmlDecodeError> {
-    let mut found = false;
+) -> Result<Vec<String>, XmlDecodeError> {
+    let mut values = Vec::new();
     while let Some(mut item) = set.next_tag() {
         if !item.start_el().matches("item") {
             continue;
@@ -87,12 +87,14 @@ pub(super) fn tag_set_has(
             if field.start_el().matches("key") {
                 item_key = Some(try_data(&mut field)?);
             } else if field.start_el().matches("value") {
-                item_value = Some(try_data(&mut field)?);
+                item_value = Some(text(&mut field)?);
             }
         }
-        found |= item_key.as_deref() == Some(key) && item_value.as_deref() == Some(value);
+        if item_key.as_deref() == Some(key) {
+            values.extend(item_value);
+        }
     }
-    Ok(found)
+    Ok(values)
 }
 
 #[cfg(test)]
@@ -185,7 +187,7 @@ mod tests {
     #[test]
     fn booleans_and_tags() {
         let body = "<r><b>true</b><b>false</b><b>yes</b>\
-            <tagSet><item><key>k</key><value>v</value></item><item><key>x</key></item></tagSet></r>";
+            <tagSet><item><key>k</key><value>v</value></item><item><key>x</key><value>y</value></item><item><key>k</key></item></tagSet></r>";
         let mut doc = Document::new(body);
         let mut root = doc.root_element().expect("root");
         let mut values = Vec::new();
@@ -193,7 +195,7 @@ mod tests {
             if tag.start_el().matches("b") {
                 values.push(boolean(&mut tag).ok());
             } else {
-                assert!(tag_set_has(&mut tag, "k", "v").expect("tags"));
+                assert_eq!(tag_values(&mut tag, "k").expect("tags"), ["v"]);
             }
         }
         assert_eq!(values, [Some(true), Some(false), None]);
