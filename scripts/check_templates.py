@@ -9,7 +9,10 @@
    Condition of what it watches), the ActionsFailed and sweep-not-run alarms exist, and every alarm
    notifies;
 4. the default AllowedServices of both templates (the IAM condition on endpoint creation) covers
-   every service of every shipped preset (crates/core/src/baseline/presets.rs).
+   every service of every shipped preset (crates/core/src/baseline/presets.rs);
+5. no name a long stack name can break: no fixed function, rule, schedule or log group name, the
+   functions' roles under the IAM path /vpce-guard/ that member-role.yaml's trust names;
+6. org-events-forwarder.yaml forwards every event the account-baseline function's rules match.
 """
 import pathlib
 import re
@@ -149,6 +152,52 @@ def check_allowed_services(templates):
     return failures, len(wanted)
 
 
+def check_names(central_template, member_template):
+    """Nothing a stack name of any length (128 characters) can push past a limit."""
+    failures = []
+    resources = central_template["Resources"]
+    for lid, resource in resources.items():
+        props = resource.get("Properties", {})
+        if resource.get("Type") == "AWS::Serverless::Function":
+            if "FunctionName" in props:
+                failures.append(f"{lid} has a fixed FunctionName (Lambda allows 64 characters)")
+            for event_id, event in props.get("Events", {}).items():
+                event_props = event.get("Properties", {})
+                for key in ("RuleName", "Name"):
+                    if key in event_props:
+                        failures.append(f"{lid} event {event_id} has a fixed {key} (64 characters)")
+        if resource.get("Type") == "AWS::Logs::LogGroup" and "LogGroupName" in props:
+            failures.append(f"{lid} has a fixed LogGroupName; the function names its log group")
+    if central_template.get("Globals", {}).get("Function", {}).get("RolePath") != "/vpce-guard/":
+        failures.append("Globals.Function.RolePath is not /vpce-guard/ (member roles trust that path)")
+    trust = member_template["Resources"]["MemberRole"]["Properties"]["AssumeRolePolicyDocument"]
+    if "role/vpce-guard/*" not in str(trust):
+        failures.append("member-role.yaml's trust policy does not default to role/vpce-guard/*")
+    return failures
+
+
+def check_forwarder(central, forwarder):
+    """The forwarder's rule matches every source, detail-type and event name of the
+    account-baseline function's EventBridge rules."""
+    failures = []
+    pattern = forwarder["Resources"]["ForwardVendingEventsRule"]["Properties"]["EventPattern"]
+    events = central["AccountBaselineFunction"]["Properties"]["Events"]
+    for event_id, event in events.items():
+        if event.get("Type") != "EventBridgeRule":
+            continue
+        wanted = event["Properties"]["Pattern"]
+        for source in wanted.get("source", []):
+            if source not in pattern.get("source", []):
+                failures.append(f"org-events-forwarder.yaml does not forward source {source} ({event_id})")
+        for kind in wanted.get("detail-type", []):
+            if kind not in pattern.get("detail-type", []):
+                failures.append(f"org-events-forwarder.yaml does not forward detail-type {kind} ({event_id})")
+        for name in wanted.get("detail", {}).get("eventName", []):
+            if name not in pattern.get("detail", {}).get("eventName", []):
+                failures.append(f"org-events-forwarder.yaml does not forward {name} ({event_id})")
+    return failures
+
+
 def main():
     failures = []
     central = load("template.yaml")["Resources"]
@@ -188,6 +237,8 @@ def main():
         ("member-role.yaml", load("member-role.yaml")["Parameters"]),
     ])
     failures += allowed_failures
+    failures += check_names(load("template.yaml"), load("member-role.yaml"))
+    failures += check_forwarder(central, load("org-events-forwarder.yaml"))
 
     for failure in failures:
         print(f"check_templates: {failure}", file=sys.stderr)
@@ -195,7 +246,8 @@ def main():
         return 1
     print(f"check_templates: member role matches GuardEc2Policy ({len(home)} statements); "
           f"{len(read)} environment variables set and documented; {alarm_summary}; "
-          f"AllowedServices covers the {preset_count} preset services")
+          f"AllowedServices covers the {preset_count} preset services; no fixed names; "
+          f"the vending-event forwarder matches account-baseline's rules")
     return 0
 
 
