@@ -79,8 +79,8 @@ fn documented_notice_examples_match_the_schema() {
         checked += 1;
     }
     assert_eq!(
-        checked, 4,
-        "notice-example, notice-summary-example, notice-org-summary-example, notice-released-example"
+        checked, 5,
+        "notice-example, notice-summary-example, notice-org-summary-example, notice-released-example, notice-event-path-example"
     );
     // The schema can fail: an org summary without its `org` part is rejected.
     let mut broken: Value = serde_json::from_str(
@@ -89,6 +89,13 @@ fn documented_notice_examples_match_the_schema() {
     .expect("JSON");
     broken.as_object_mut().expect("object").remove("org");
     assert!(!validator.is_valid(&broken));
+    // And an event-path notice about a covered Region is not a notice the guard sends.
+    let mut covered: Value = serde_json::from_str(
+        &std::fs::read_to_string(docs.join("notice-event-path-example.json")).expect("read"),
+    )
+    .expect("JSON");
+    covered["event_path"]["status"] = serde_json::json!("covered");
+    assert!(!validator.is_valid(&covered));
 }
 
 #[tokio::test]

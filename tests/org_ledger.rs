@@ -244,3 +244,52 @@ async fn a_resumed_coordinator_requeues_only_what_is_not_tallied() {
     let sweep = ledger.get("sweep-r").await.unwrap().expect("sweep");
     assert_eq!((sweep.items_total, sweep.done), (2, 1));
 }
+
+#[tokio::test]
+async fn a_summary_claim_holds_until_published_or_lapsed_and_never_after_publishing() {
+    let env = Env::new().await;
+    create_ledger_table(&aws_sdk_dynamodb::Client::new(&env.sdk), TABLE).await;
+    let ledger = SweepLedger::new(aws_sdk_dynamodb::Client::new(&env.sdk), TABLE);
+    let now = 1_796_515_200;
+    assert!(ledger
+        .start(
+            "sweep-c",
+            &[ACCOUNT.to_string()],
+            &[REGION.to_string()],
+            "2026-12-06T00:00:00Z",
+            now + 3_600,
+        )
+        .await
+        .expect("start"));
+    // Unknown sweeps cannot be claimed.
+    assert!(!ledger
+        .claim_summary("no-such-sweep", now, now + 900)
+        .await
+        .expect("claim"));
+
+    // One caller gets it; a second caller while it holds does not.
+    assert!(ledger
+        .claim_summary("sweep-c", now, now + 900)
+        .await
+        .expect("claim"));
+    assert!(!ledger
+        .claim_summary("sweep-c", now + 60, now + 960)
+        .await
+        .expect("claim"));
+    // Its holder died or failed to publish: once the claim lapses, another caller takes over.
+    assert!(ledger
+        .claim_summary("sweep-c", now + 901, now + 1_801)
+        .await
+        .expect("claim"));
+    // Published: no claim is granted again, lapsed or not (a retry cannot publish twice).
+    ledger
+        .mark_summary_published("sweep-c")
+        .await
+        .expect("mark published");
+    for at in [now + 902, now + 10_000] {
+        assert!(!ledger
+            .claim_summary("sweep-c", at, at + 900)
+            .await
+            .expect("claim"));
+    }
+}

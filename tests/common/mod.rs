@@ -39,9 +39,12 @@ fn free_port() -> u16 {
 }
 
 impl Moto {
-    /// Starts `moto_server` (or `$MOTO_SERVER`) and waits until it accepts connections.
+    /// Starts `$MOTO_SERVER`, by default `tests/moto/moto-server` (moto's server with the fixes
+    /// the tests rely on), and waits until it accepts connections.
     pub fn start() -> Self {
-        let binary = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".to_string());
+        let binary = std::env::var("MOTO_SERVER").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/moto/moto-server").to_string()
+        });
         for _attempt in 0..3 {
             let port = free_port();
             let child = Command::new(&binary)

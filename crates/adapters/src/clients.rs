@@ -10,7 +10,8 @@ use vpce_guard_core::pacing::PacingLimits;
 use crate::pacing::PacedHttpClient;
 
 use crate::{
-    ApiCallCounter, Ec2Adapter, NatTrafficAdapter, Route53Adapter, SecurityHubAdapter, SnsAdapter,
+    ApiCallCounter, CloudTrailAdapter, Ec2Adapter, NatTrafficAdapter, Route53Adapter,
+    SecurityHubAdapter, SnsAdapter,
 };
 
 /// EC2 and CloudWatch in the target account and Region, SNS in the home account and Region, all
@@ -24,6 +25,8 @@ pub struct GuardClients {
     pub security_hub: SecurityHubAdapter,
     /// Route 53 of the target account (central endpoint detection).
     pub route53: Route53Adapter,
+    /// CloudTrail of the target account, seen from its Region (the event path's daily check).
+    pub trails: CloudTrailAdapter,
     pub counter: ApiCallCounter,
     /// The Region EC2 acts in.
     pub region: Option<String>,
@@ -60,6 +63,7 @@ impl GuardClients {
                     .interceptor(counter.clone())
                     .build(),
             )),
+            trails: CloudTrailAdapter::new(target, &counter),
             ec2,
             sns: SnsAdapter::new(
                 aws_sdk_sns::Client::from_conf(sns_config.build()),

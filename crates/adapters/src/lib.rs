@@ -4,6 +4,7 @@
 //! by the Lambda functions and the CLI. SDK errors become the core's `ApiError`, matched by code.
 
 pub mod clients;
+pub mod cloudtrail;
 pub mod ec2;
 pub mod ledger;
 pub mod metrics;
@@ -20,8 +21,9 @@ pub mod sts;
 pub mod work_queue;
 
 pub use clients::{counted_ec2, counted_nat_traffic, GuardClients};
+pub use cloudtrail::CloudTrailAdapter;
 pub use ec2::{Ec2Adapter, CONCURRENT_READS_UP_TO_VPCS};
-pub use ledger::{Recorded, SweepLedger};
+pub use ledger::{Lease, LeaseHolder, Recorded, SweepLedger};
 pub use metrics::ApiCallCounter;
 pub use nat_traffic::NatTrafficAdapter;
 pub use organizations::OrganizationsAdapter;

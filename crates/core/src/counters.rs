@@ -124,6 +124,10 @@ run_counters! {
     security_hub_archived,
     /// Security Hub findings that could not be imported (refused, or a failed call).
     security_hub_failed,
+    /// Event-path checks made (the first scheduled run of each UTC day, per account and Region).
+    event_path_checked,
+    /// Checks that found no CloudTrail trail logging the Region's management write events.
+    event_path_missing,
     /// Answers that were throttling errors (`RequestLimitExceeded`, `Throttling`); the SDK's
     /// adaptive retry backed off and retried each, so they are already in `api_calls`.
     throttled_requests,

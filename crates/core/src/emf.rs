@@ -15,7 +15,7 @@ pub const EMF_NAMESPACE: &str = "VpceGuard";
 /// The metrics of a run: name, unit, value.
 pub fn run_metrics(counters: &RunCounters) -> Vec<(&'static str, &'static str, f64)> {
     let count = |v: u64| v as f64;
-    vec![
+    let mut metrics = vec![
         ("VpcsChecked", "Count", count(counters.vpcs_checked)),
         ("VpcsCompliant", "Count", count(counters.vpcs_compliant)),
         ("VpcsDrifted", "Count", count(counters.vpcs_drifted)),
@@ -43,7 +43,17 @@ pub fn run_metrics(counters: &RunCounters) -> Vec<(&'static str, &'static str, f
             "None",
             counters.monthly_cost_delta_usd.usd(),
         ),
-    ]
+    ];
+    // Only the day's first scheduled run checks the event path: the metric has one datapoint a
+    // day per account and Region, which the EventPathMissing alarm reads.
+    if counters.event_path_checked > 0 {
+        metrics.push((
+            "EventPathMissing",
+            "Count",
+            count(counters.event_path_missing),
+        ));
+    }
+    metrics
 }
 
 /// The EMF document of one run in `account_id` and `region` at `timestamp_ms` (milliseconds
@@ -169,6 +179,24 @@ mod tests {
         assert_eq!(record["VpcsChecked"], 4.0);
         assert_eq!(record["MonthlyCostDeltaUsd"], 14.6);
         assert_eq!(record["Region"], "eu-west-1");
+        assert!(
+            record.get("EventPathMissing").is_none(),
+            "only checked runs carry it"
+        );
+        let checked = RunCounters {
+            event_path_checked: 1,
+            event_path_missing: 1,
+            ..counters
+        };
+        let daily = emf_record(&checked, "123456789012", "eu-west-1", 0, true);
+        assert_eq!(
+            daily["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+                .as_array()
+                .unwrap()
+                .len(),
+            12
+        );
+        assert_eq!(daily["EventPathMissing"], 1.0);
         let totals_only = emf_record(&counters, "123456789012", "eu-west-1", 0, false);
         assert_eq!(
             totals_only["_aws"]["CloudWatchMetrics"][0]["Dimensions"],

@@ -6,7 +6,7 @@
 //! - vocabulary: [`baseline`] (the desired endpoint set), [`model`] (what EC2 shows),
 //!   [`policy`] (run settings: mode, exemptions), [`counters`] (the one set of run counters);
 //! - decisions: [`planner`] (findings and remedies per VPC), [`cost`], [`traffic`] (NAT traffic
-//!   figures), [`token`] (idempotency);
+//!   figures), [`token`] (idempotency), [`event_path`] (whether CloudTrail feeds the events);
 //! - messages: [`events`] (EventBridge triggers), [`notice`] (what is published), [`emf`] (the
 //!   run's counters as CloudWatch metrics in a log line), [`outbox`]
 //!   (notices kept on a VPC tag when publishing failed), [`org`] (organization sweeps),
@@ -19,6 +19,7 @@ pub mod cost;
 pub mod counters;
 pub mod emf;
 pub mod error;
+pub mod event_path;
 pub mod events;
 pub mod ids;
 pub mod model;

@@ -63,6 +63,10 @@ pub struct RunSettings {
     pub release_hold: std::time::Duration,
     /// `RELEASE_WAIT_SECONDS`: how long a release waits for its endpoints to be gone.
     pub release_wait: std::time::Duration,
+    /// `REPAIR_UNMANAGED_ENDPOINTS`: whether the guard adds route tables and subnets to endpoints
+    /// it did not create (default true), or only reports those gaps (the IAM statement that
+    /// allows it is then absent).
+    pub repair_unmanaged_endpoints: bool,
 }
 
 impl RunSettings {
@@ -84,6 +88,7 @@ impl RunSettings {
             remediation_concurrency: DEFAULT_REMEDIATION_CONCURRENCY,
             release_hold: std::time::Duration::from_secs(DEFAULT_RELEASE_HOLD_HOURS * 3600),
             release_wait: std::time::Duration::from_secs(DEFAULT_RELEASE_WAIT_SECONDS),
+            repair_unmanaged_endpoints: true,
         }
     }
 
@@ -94,6 +99,7 @@ impl RunSettings {
             enable_vpc_dns: self.enable_vpc_dns,
             now,
             release_hold_seconds: i64::try_from(self.release_hold.as_secs()).unwrap_or(i64::MAX),
+            repair_unmanaged_endpoints: self.repair_unmanaged_endpoints,
         }
     }
 }

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::error::ApiError;
+use crate::event_path::Trail;
 use crate::events::ResourceRefs;
 use crate::model::{DnsAttributes, Observation};
 use crate::notice::Notice;
@@ -135,6 +136,14 @@ pub trait CentralDnsPort: Send + Sync {
         vpc_id: &'a str,
         region: &'a str,
     ) -> PortFuture<'a, Vec<String>>;
+}
+
+/// CloudTrail: the trails that apply to a Region and whether they log its management write
+/// events (the event path's daily check). Optional: a guard without it checks nothing.
+pub trait TrailPort: Send + Sync {
+    /// Every trail `DescribeTrails` lists in the Region (its own, multi-Region and organization
+    /// trails), each with its status and event selectors or the error that kept them unread.
+    fn trails(&self) -> PortFuture<'_, Vec<Trail>>;
 }
 
 /// A finding Security Hub refused (BatchImportFindings' `FailedFindings`).

@@ -20,6 +20,13 @@ pub fn format_rfc3339(time: SystemTime) -> String {
     )
 }
 
+/// Seconds since the epoch of `time` (0 for times before it).
+pub fn epoch_seconds(time: SystemTime) -> i64 {
+    time.duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// Seconds since the epoch of an RFC 3339 timestamp (`2026-11-21T09:30:00Z`,
 /// `2026-11-21T09:30:00.123+02:00`; `T` or a space between date and time), or `None`.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {

@@ -127,6 +127,17 @@ impl<'a> Session<'a> {
     /// A guard acting in `account_id` and `region`, publishing to the home topic, counting
     /// every request its clients send.
     pub async fn guard(&self, account_id: &str, region: &str) -> Result<AwsGuard, FunctionError> {
+        self.guard_with_checks(account_id, region, false).await
+    }
+
+    /// [`Session::guard`], which with `daily_checks` also checks the event path (CloudTrail) in
+    /// a run over the whole Region.
+    pub async fn guard_with_checks(
+        &self,
+        account_id: &str,
+        region: &str,
+        daily_checks: bool,
+    ) -> Result<AwsGuard, FunctionError> {
         let target = self.sdk_for(account_id, region).await?;
         let context = self.context;
         let endpoints = context.endpoints();
@@ -153,6 +164,9 @@ impl<'a> Session<'a> {
             .with_partition(self.identity.partition.clone())
             .with_central_dns(Arc::new(clients.route53))
             .with_account_parents(parents);
+        if daily_checks {
+            guard = guard.with_trails(Arc::new(clients.trails));
+        }
         if context.config().security_hub_findings {
             guard = guard.with_security_hub(
                 Arc::new(clients.security_hub),

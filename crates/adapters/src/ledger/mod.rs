@@ -4,18 +4,21 @@
 //! Layout (partition key `sweep_id`, sort key `record`), with no per-sweep size ceiling:
 //! - `(SWEEP, "sweep")`: what the sweep covers: accounts, Regions, start, items queued, deadline;
 //! - `(SWEEP, "progress")`: a small record every tally updates: items queued, `done` (items
-//!   tallied), deadline, and `summary_claimed` once a worker or the coordinator took the summary.
-//!   Kept apart from the account list so a tally writes about 100 bytes, not the whole list;
+//!   tallied), deadline; `summary_claimed` (with `summary_claimed_until`) once a worker or the
+//!   coordinator took the summary, and `summary_published` once it was published. Kept apart
+//!   from the account list so a tally writes about 100 bytes, not the whole list;
 //! - `(SWEEP, "item#ACCOUNT_REGION")`: one record per item, written once (conditional put), in
 //!   the same transaction as the `done` count (`record`);
 //! - `("#open", SWEEP)`: the sweeps not yet summarised, with their deadlines, so the coordinator
 //!   finds the overdue ones with one Query;
 //! - `("#late", SWEEP#ACCOUNT_REGION)`: items tallied after their sweep's summary, reported by the
-//!   next summary and then removed.
+//!   next summary and then removed;
+//! - `("#lease", NAME)`: the compliance sweep's lease, so two sweeps never overlap.
 //!
 //! Files: `record` (tallying one item), `read` (the sweep record, item records, late items and
-//! open sweeps back into core types).
+//! open sweeps back into core types), `lease` (the sweep's lease).
 
+mod lease;
 mod read;
 mod record;
 
@@ -29,6 +32,7 @@ use super::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::org::LateItem;
 
+pub use lease::{Lease, LeaseHolder};
 pub use record::Recorded;
 
 /// Ledger records expire (DynamoDB TTL on `expires_at`) this long after they were written.
@@ -149,24 +153,50 @@ impl SweepLedger {
         }
     }
 
-    /// Claims the right to publish the sweep's summary; exactly one caller gets `true`.
-    pub async fn claim_summary(&self, sweep_id: &str) -> Result<bool, ApiError> {
+    /// Claims the right to publish the sweep's summary until `until` (seconds since the epoch);
+    /// exactly one caller gets `true`. A claim stays until the summary is published: another
+    /// caller gets it only once it lapsed (its holder died or failed to publish), and never
+    /// after the summary was published, so a retry cannot publish a second summary.
+    pub async fn claim_summary(
+        &self,
+        sweep_id: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, ApiError> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(sweep_id, PROGRESS_RECORD)))
-            .update_expression("SET summary_claimed = :yes")
+            .update_expression("SET summary_claimed = :yes, summary_claimed_until = :until")
             .condition_expression(
-                "attribute_exists(sweep_id) AND attribute_not_exists(summary_claimed)",
+                "attribute_exists(sweep_id) AND attribute_not_exists(summary_published) \
+                 AND (attribute_not_exists(summary_claimed) OR summary_claimed_until < :now)",
             )
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .expression_attribute_values(":until", n(until))
+            .expression_attribute_values(":now", n(now))
             .send()
             .await;
         condition_held("UpdateItem", result)
     }
 
-    /// Gives the claim back after a failed publish, so a retry can publish.
+    /// Records that the sweep's summary was published: no claim is granted after it.
+    pub async fn mark_summary_published(&self, sweep_id: &str) -> Result<(), ApiError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(sweep_id, PROGRESS_RECORD)))
+            .update_expression("SET summary_published = :yes")
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .send()
+            .await
+            .map_err(|e| api_error("UpdateItem", e))?;
+        Ok(())
+    }
+
+    /// Gives the claim back before anything was published (the ledger could not be read), so
+    /// the next caller can summarise at once.
     pub async fn release_summary(&self, sweep_id: &str) -> Result<(), ApiError> {
         self.client
             .update_item()

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cost::{round_cents, usd};
+use crate::event_path::EventPath;
 use crate::planner::{CostDecision, Drift};
 use crate::policy::Mode;
 use crate::traffic::NatTrafficReport;
@@ -30,6 +31,9 @@ pub enum NoticeEventType {
     OrgSweepSummary,
     /// The guard's resources blocked a `DeleteVpc` or `DeleteSubnet`; it gave them back.
     Released,
+    /// The day's check found no CloudTrail trail logging the Region's management write events:
+    /// network changes there reach the guard only through the scheduled sweep.
+    EventPathMissing,
 }
 
 impl NoticeEventType {
@@ -41,6 +45,7 @@ impl NoticeEventType {
             NoticeEventType::SweepSummary => "sweep_summary",
             NoticeEventType::OrgSweepSummary => "org_sweep_summary",
             NoticeEventType::Released => "released",
+            NoticeEventType::EventPathMissing => "event_path_missing",
         }
     }
 }
@@ -118,6 +123,9 @@ pub struct Notice {
     /// `released` only: what the guard removed and what still blocks the deletion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release: Option<ReleaseReport>,
+    /// `event_path_missing` only: what the check found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_path: Option<EventPath>,
 }
 
 /// Identity of the run a notice belongs to.
@@ -206,6 +214,7 @@ impl Notice {
             totals: None,
             org: None,
             release: None,
+            event_path: None,
         }
     }
 
@@ -241,6 +250,24 @@ impl Notice {
         notice
     }
 
+    /// The day's event-path check found nothing feeding network-events in this account and
+    /// Region.
+    pub fn event_path_missing(ctx: &NoticeContext, verdict: EventPath) -> Self {
+        let reason = match &verdict {
+            EventPath::Missing { reason, .. } | EventPath::Unverified { reason, .. } => {
+                reason.clone()
+            }
+            EventPath::Covered { trail } => format!("{trail} logs them"),
+        };
+        let summary = format!(
+            "Events are not reaching the guard in {} ({}): {reason}. Only the scheduled sweep repairs drift there. Create a trail that logs management events (read/write All or WriteOnly) in this Region, or an organization trail.",
+            ctx.region, ctx.account_id
+        );
+        let mut notice = Self::roll_up(ctx, NoticeEventType::EventPathMissing, summary, 0.0);
+        notice.event_path = Some(verdict);
+        notice
+    }
+
     /// A notice about a whole run rather than one VPC (no `vpc_id`, no findings).
     fn roll_up(
         ctx: &NoticeContext,
@@ -266,6 +293,7 @@ impl Notice {
             totals: None,
             org: None,
             release: None,
+            event_path: None,
         }
     }
 
@@ -323,9 +351,11 @@ impl Notice {
             NoticeEventType::SweepSummary => "sweep summary for",
             NoticeEventType::OrgSweepSummary => "organization sweep from",
             NoticeEventType::Released => "released",
+            NoticeEventType::EventPathMissing => "events not reaching the guard in",
         };
         let target = self.vpc_id.as_deref().unwrap_or(&self.account_id);
         let tail = match (&self.totals, &self.org) {
+            _ if self.event_path.is_some() => String::new(),
             _ if self.release.is_some() => {
                 let blockers = self.release.as_ref().map_or(0, |r| r.blockers.len());
                 format!(" ({blockers} blocker(s) not the guard's)")

@@ -9,7 +9,10 @@ mod vending;
 mod work_item;
 
 pub use accounts::{select_accounts, AccountFilter, OrgAccount};
-pub use schedule::{schedule_period, DEFAULT_SWEEP_DEADLINE};
+pub use schedule::{
+    is_daily_run, is_valid_sweep_interval, schedule_period, DEFAULT_SWEEP_DEADLINE,
+    DEFAULT_SWEEP_INTERVAL,
+};
 pub use sweep::{
     tally, ItemFailure, ItemRecord, ItemRef, ItemResult, LateItem, SweepRecord, SweepTally,
 };

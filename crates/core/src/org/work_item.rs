@@ -16,6 +16,10 @@ pub struct WorkItem {
     pub sweep_id: String,
     pub account_id: String,
     pub region: String,
+    /// The sweep is the day's first scheduled one: the item makes the daily checks too (the
+    /// event path). Absent (false) in items of other sweeps.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub daily_checks: bool,
 }
 
 impl WorkItem {
@@ -25,6 +29,7 @@ impl WorkItem {
             sweep_id: sweep_id.to_string(),
             account_id: account_id.to_string(),
             region: region.to_string(),
+            daily_checks: false,
         }
     }
 
@@ -69,11 +74,22 @@ impl WorkItem {
     }
 }
 
-/// Every (account, region) pair, accounts outer, in a stable order.
-pub fn work_items(sweep_id: &str, accounts: &[String], regions: &[String]) -> Vec<WorkItem> {
+/// Every (account, region) pair, accounts outer, in a stable order; `daily_checks` on each when
+/// the sweep is the day's first.
+pub fn work_items(
+    sweep_id: &str,
+    accounts: &[String],
+    regions: &[String],
+    daily_checks: bool,
+) -> Vec<WorkItem> {
     accounts
         .iter()
-        .flat_map(|a| regions.iter().map(move |r| WorkItem::new(sweep_id, a, r)))
+        .flat_map(|a| {
+            regions.iter().map(move |r| WorkItem {
+                daily_checks,
+                ..WorkItem::new(sweep_id, a, r)
+            })
+        })
         .collect()
 }
 
@@ -93,8 +109,15 @@ mod tests {
             "sweep-1",
             &["111111111111".into(), "222222222222".into()],
             &["us-east-1".into(), "eu-west-1".into()],
+            false,
         );
         assert_eq!(items.len(), 4);
+        assert!(
+            !items[0].to_json().contains("daily_checks"),
+            "only daily items say so"
+        );
+        let daily = work_items("s", &["111111111111".into()], &["us-east-1".into()], true);
+        assert!(WorkItem::parse(&daily[0].to_json()).unwrap().daily_checks);
         assert_eq!(items[1].key(), "111111111111_eu-west-1");
         let parsed = WorkItem::parse(&items[3].to_json()).unwrap();
         assert_eq!(parsed, items[3]);

@@ -17,6 +17,8 @@ pub(super) struct VpcContext<'a> {
     /// AZ → private subnet ids (sorted).
     pub(super) private_subnets_by_az: BTreeMap<&'a str, Vec<&'a str>>,
     pub(super) subnet_az: BTreeMap<&'a str, &'a str>,
+    /// Whether endpoints the guard did not create may be extended (route tables, subnets).
+    pub(super) repair_unmanaged: bool,
 }
 
 impl<'a> VpcContext<'a> {
@@ -58,6 +60,7 @@ impl<'a> VpcContext<'a> {
             private_route_tables,
             private_subnets_by_az,
             subnet_az,
+            repair_unmanaged: options.repair_unmanaged_endpoints,
         }
     }
 

@@ -24,6 +24,9 @@ pub struct PlannerOptions {
     pub now: i64,
     /// How long a release holds (`RELEASE_HOLD_HOURS`).
     pub release_hold_seconds: i64,
+    /// Whether the guard extends endpoints it did not create (adds route tables or subnets);
+    /// otherwise their gaps are reported (`REPAIR_UNMANAGED_ENDPOINTS`).
+    pub repair_unmanaged_endpoints: bool,
 }
 
 impl Default for PlannerOptions {
@@ -33,6 +36,7 @@ impl Default for PlannerOptions {
             enable_vpc_dns: true,
             now: 0,
             release_hold_seconds: 24 * 3600,
+            repair_unmanaged_endpoints: true,
         }
     }
 }

@@ -192,7 +192,7 @@ fn move_tables_finding(
         .filter(|t| leaving.contains(**t) && !staying.contains(**t))
         .map(|t| t.to_string())
         .collect();
-    add_route_tables(service, kept, move_over)
+    add_route_tables(ctx, service, kept, move_over)
 }
 
 /// Gateway: private route tables no live endpoint of the service covers go to the kept one.
@@ -212,11 +212,12 @@ fn route_table_finding(
         .filter(|t| !covered.contains(**t))
         .map(|t| t.to_string())
         .collect();
-    add_route_tables(service, kept, missing)
+    add_route_tables(ctx, service, kept, missing)
 }
 
 /// `route_tables` onto the kept gateway endpoint; none when there are none.
 fn add_route_tables(
+    ctx: &VpcContext<'_>,
     service: Option<&str>,
     kept: &Endpoint,
     route_tables: Vec<String>,
@@ -226,7 +227,9 @@ fn add_route_tables(
     }
     let mut ids = vec![kept.id.clone()];
     ids.extend(route_tables.iter().cloned());
-    Some(Finding::fix(
+    Some(extend_coverage(
+        ctx,
+        kept,
         service,
         Drift::RouteTableNotAssociated,
         ids,
@@ -235,6 +238,28 @@ fn add_route_tables(
             route_table_ids: route_tables,
         },
     ))
+}
+
+/// Route tables or subnets added to the kept endpoint: fixed on the guard's endpoints, and on
+/// others' unless `REPAIR_UNMANAGED_ENDPOINTS=false` (then reported, as IAM would refuse it).
+fn extend_coverage(
+    ctx: &VpcContext<'_>,
+    kept: &Endpoint,
+    service: Option<&str>,
+    drift: Drift,
+    resource_ids: Vec<String>,
+    remedy: Remedy,
+) -> Finding {
+    if kept.managed || ctx.repair_unmanaged {
+        Finding::fix(service, drift, resource_ids, remedy)
+    } else {
+        Finding::report(
+            service,
+            drift,
+            resource_ids,
+            "endpoint was not created by vpce-guard and REPAIR_UNMANAGED_ENDPOINTS=false: its owner extends it",
+        )
+    }
 }
 
 /// Interface: supported AZs with a private subnet but no live endpoint ENI get a subnet on the
@@ -263,7 +288,9 @@ fn az_finding(
     let subnet_ids: Vec<String> = missing.iter().map(|(_, s)| s.to_string()).collect();
     let mut ids = vec![kept.id.clone()];
     ids.extend(subnet_ids.iter().cloned());
-    Some(Finding::fix(
+    Some(extend_coverage(
+        ctx,
+        kept,
         Some(input.spec.service_name.as_str()),
         Drift::AzNotCovered,
         ids,

@@ -176,6 +176,11 @@ pub struct HubScope {
 }
 
 impl HubScope {
+    /// The default product ARN the scope's findings are imported under.
+    pub fn product_arn(&self) -> String {
+        product_arn(&self.partition, &self.region, &self.account_id)
+    }
+
     fn base(
         &self,
         vpc_id: &str,
@@ -186,7 +191,7 @@ impl HubScope {
         let service_label = service.map_or("the VPC", short_name);
         HubFinding {
             id: finding_id(&self.account_id, &self.region, vpc_id, drift, service),
-            product_arn: product_arn(&self.partition, &self.region, &self.account_id),
+            product_arn: self.product_arn(),
             generator_id: format!("{GENERATOR_PREFIX}{}", drift.as_str()),
             account_id: self.account_id.clone(),
             region: self.region.clone(),

@@ -27,8 +27,8 @@ use vpce_guard_core::policy::{
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuardConfig {
     /// `GUARD_MODE`, `GUARD_BASELINE` (one document or named profiles), `ACCOUNT_PROFILES`,
-    /// `ORG_ID`, `EXEMPT_TAG_KEY`, `ENABLE_VPC_DNS`, `REMEDIATION_CONCURRENCY`: how every guard
-    /// run behaves.
+    /// `ORG_ID`, `EXEMPT_TAG_KEY`, `ENABLE_VPC_DNS`, `REMEDIATION_CONCURRENCY`,
+    /// `REPAIR_UNMANAGED_ENDPOINTS`: how every guard run behaves.
     pub run: RunSettings,
     /// `NOTICE_TOPIC_ARN`: SNS topic for drift and remediation notices (required).
     pub notice_topic_arn: String,
@@ -213,6 +213,7 @@ impl GuardConfig {
             0..=600,
             DEFAULT_RELEASE_WAIT_SECONDS,
         )?;
+        let repair_unmanaged_endpoints = boolean(&get, "REPAIR_UNMANAGED_ENDPOINTS", true)?;
         let metrics_by_account = boolean(&get, "METRICS_BY_ACCOUNT", true)?;
         let security_hub_findings = boolean(&get, "SECURITY_HUB_FINDINGS", false)?;
         let pacing_enabled = match get("EC2_PACING").as_deref() {
@@ -267,6 +268,7 @@ impl GuardConfig {
                 remediation_concurrency,
                 release_hold: std::time::Duration::from_secs(release_hold_hours * 3600),
                 release_wait: std::time::Duration::from_secs(release_wait_seconds),
+                repair_unmanaged_endpoints,
             },
             notice_topic_arn,
             api_timeout,

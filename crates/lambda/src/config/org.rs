@@ -3,7 +3,10 @@
 
 use vpce_guard_core::error::ConfigError;
 use vpce_guard_core::ids::{is_account_id, is_region_name};
-use vpce_guard_core::org::{schedule_period, AccountFilter, DEFAULT_SWEEP_DEADLINE};
+use vpce_guard_core::org::{
+    is_valid_sweep_interval, schedule_period, AccountFilter, DEFAULT_SWEEP_DEADLINE,
+    DEFAULT_SWEEP_INTERVAL,
+};
 
 use super::values::{checked_list, whole_number};
 
@@ -43,6 +46,9 @@ pub struct OrgConfig {
     /// `SWEEP_DEADLINE_MINUTES`, else the period of `SWEEP_SCHEDULE` (`rate(...)`), else 6 hours:
     /// an org sweep still unfinished by then is summarised by the coordinator's next run.
     pub sweep_deadline: std::time::Duration,
+    /// `SWEEP_INTERVAL_SECONDS` (default 21600): how often the schedule fires. It divides a day,
+    /// so the run in the first interval after midnight UTC makes the daily checks.
+    pub sweep_interval: std::time::Duration,
 }
 
 impl Default for OrgConfig {
@@ -57,6 +63,7 @@ impl Default for OrgConfig {
             sweep_table: None,
             work_max_receive_count: DEFAULT_WORK_MAX_RECEIVE_COUNT,
             sweep_deadline: DEFAULT_SWEEP_DEADLINE,
+            sweep_interval: DEFAULT_SWEEP_INTERVAL,
         }
     }
 }
@@ -167,6 +174,35 @@ impl OrgConfig {
                 }
             },
         };
+        // SWEEP_INTERVAL_SECONDS, else the period of a rate(...) schedule; both given, they agree.
+        let schedule = get("SWEEP_SCHEDULE").as_deref().and_then(schedule_period);
+        let sweep_interval = match get("SWEEP_INTERVAL_SECONDS") {
+            None => schedule.unwrap_or(DEFAULT_SWEEP_INTERVAL),
+            Some(_) => std::time::Duration::from_secs(whole_number(
+                get,
+                "SWEEP_INTERVAL_SECONDS",
+                60..=86_400,
+                0,
+            )?),
+        };
+        if !is_valid_sweep_interval(sweep_interval) {
+            return Err(ConfigError::Invalid {
+                name: "SWEEP_INTERVAL_SECONDS",
+                value: sweep_interval.as_secs().to_string(),
+                reason: "expected whole minutes that divide a day (300, 900, 3600, 21600, ...)"
+                    .to_string(),
+            });
+        }
+        if let Some(period) = schedule.filter(|p| *p != sweep_interval) {
+            return Err(ConfigError::Invalid {
+                name: "SWEEP_INTERVAL_SECONDS",
+                value: sweep_interval.as_secs().to_string(),
+                reason: format!(
+                    "SWEEP_SCHEDULE fires every {} s: set SweepIntervalSeconds to it",
+                    period.as_secs()
+                ),
+            });
+        }
         let sweep_deadline = if get("SWEEP_DEADLINE_MINUTES").is_some() {
             std::time::Duration::from_secs(
                 whole_number(get, "SWEEP_DEADLINE_MINUTES", 0..=10_080, 0)? * 60,
@@ -190,6 +226,7 @@ impl OrgConfig {
             sweep_table,
             work_max_receive_count,
             sweep_deadline,
+            sweep_interval,
         })
     }
 }

@@ -69,6 +69,8 @@ fn organization_settings_are_read_and_checked() {
     ])
     .unwrap();
     assert_eq!(from_schedule.org.sweep_deadline.as_secs(), 7_200);
+    assert_eq!(from_schedule.org.sweep_interval.as_secs(), 7_200);
+    assert_eq!(c.org.sweep_interval.as_secs(), 21_600, "the default");
     let explicit = config(&[
         ("NOTICE_TOPIC_ARN", TOPIC),
         ("SWEEP_SCHEDULE", "rate(2 hours)"),
@@ -89,6 +91,25 @@ fn organization_settings_are_read_and_checked() {
             "SWEEP_TABLE_NAME",
         ),
         (&[("WORK_MAX_RECEIVE_COUNT", "0")], "WORK_MAX_RECEIVE_COUNT"),
+        (
+            &[("SWEEP_INTERVAL_SECONDS", "420")],
+            "SWEEP_INTERVAL_SECONDS",
+        ),
+        (
+            &[("SWEEP_INTERVAL_SECONDS", "90")],
+            "SWEEP_INTERVAL_SECONDS",
+        ),
+        (
+            &[
+                ("SWEEP_INTERVAL_SECONDS", "3600"),
+                ("SWEEP_SCHEDULE", "rate(6 hours)"),
+            ],
+            "SWEEP_INTERVAL_SECONDS",
+        ),
+        (
+            &[("REPAIR_UNMANAGED_ENDPOINTS", "maybe")],
+            "REPAIR_UNMANAGED_ENDPOINTS",
+        ),
         (
             &[("GUARD_ROLE_ARNS", "NetworkEventsRole")],
             "GUARD_ROLE_ARNS",

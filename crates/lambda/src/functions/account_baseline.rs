@@ -28,11 +28,12 @@ pub async fn account_baseline(
     info!(account = %request.account_id, ?regions, source = ?request.source, "baselining a new account");
     let session = Session::open(context, &event.context).await?;
     let trigger = request.source.trigger();
-    // A new account has few VPCs: read every VPC's DNS attributes, so DNS drift is found too.
+    // A new account has few VPCs: read every VPC's DNS attributes, so DNS drift is found too;
+    // and check that CloudTrail feeds the event path in it from the first day.
     let results = join_all(
         regions
             .iter()
-            .map(|region| sweep_one(&session, &request.account_id, region, trigger, true)),
+            .map(|region| sweep_one(&session, &request.account_id, region, trigger, true, true)),
     )
     .await;
     let outcome = regions_failed(&request.account_id, &results, |r| {

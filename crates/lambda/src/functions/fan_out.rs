@@ -3,12 +3,13 @@
 //! and queue one SQS work item per (account, Region), several batches in flight.
 
 use std::collections::BTreeSet;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use serde_json::{json, Value};
 use tracing::info;
 use vpce_guard_adapters::{OrganizationsAdapter, SweepLedger, WorkQueueAdapter};
 use vpce_guard_core::org::{select_accounts, work_items, ItemRef};
+use vpce_guard_core::time::epoch_seconds;
 
 use super::org_summary::publish_org_summary;
 use crate::context::FunctionContext;
@@ -35,11 +36,13 @@ pub async fn sweep_accounts(context: &FunctionContext) -> Result<Vec<String>, Fu
     Ok(select_accounts(&listed, &org.account_filter))
 }
 
-/// Opens (or resumes) the sweep in the ledger and queues its work items.
+/// Opens (or resumes) the sweep in the ledger and queues its work items; `daily_checks` when it
+/// is the day's first scheduled sweep.
 pub async fn fan_out(
     session: &Session<'_>,
     sweep_id: &str,
     started_at: &str,
+    daily_checks: bool,
 ) -> Result<Value, FunctionError> {
     let context = session.context();
     let org = &context.config().org;
@@ -60,9 +63,9 @@ pub async fn fan_out(
         });
     }
     let regions = context.regions();
-    let items = work_items(sweep_id, &accounts, &regions);
+    let items = work_items(sweep_id, &accounts, &regions, daily_checks);
     let ledger = SweepLedger::new(aws_sdk_dynamodb::Client::new(context.sdk()), table);
-    let now = now_epoch();
+    let now = epoch_seconds(SystemTime::now());
     let overdue = summarise_overdue(session, &ledger, sweep_id, now).await?;
     let deadline_at = now.saturating_add(i64::try_from(org.sweep_deadline.as_secs()).unwrap_or(0));
     let new_sweep = ledger
@@ -101,15 +104,9 @@ pub async fn fan_out(
         "work_items": items.len(),
         "send_message_batch_calls": send_calls,
         "resumed": !new_sweep,
+        "daily_checks": daily_checks,
         "overdue_sweeps_summarised": overdue,
     }))
-}
-
-fn now_epoch() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// Publishes the summary of every open sweep past its deadline (a worker died on an item's last

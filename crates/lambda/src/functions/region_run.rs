@@ -30,18 +30,23 @@ pub struct RegionResult {
     pub error: Option<String>,
 }
 
-/// Guards every VPC of `account_id` in `region`; failures become a `failed` result.
+/// Guards every VPC of `account_id` in `region`; failures become a `failed` result. With
+/// `daily_checks` (the day's first scheduled run, a new account) the run also checks that
+/// CloudTrail feeds the event path there.
 pub async fn sweep_one(
     session: &Session<'_>,
     account_id: &str,
     region: &str,
     trigger: &str,
     read_dns_for_all: bool,
+    daily_checks: bool,
 ) -> RegionResult {
     // Boxed: the guard's future is deep, and the callers nest it in join_all and streams; a
     // pointer keeps the compiler's layout queries (and the stack) shallow.
     let run = Box::pin(async {
-        let guard = session.guard(account_id, region).await?;
+        let guard = session
+            .guard_with_checks(account_id, region, daily_checks)
+            .await?;
         let report = guard.sweep(account_id, trigger, read_dns_for_all).await?;
         Ok::<_, FunctionError>(report.summary)
     });

@@ -115,6 +115,7 @@ async fn work_on(
         &item.region,
         SCHEDULE_TRIGGER,
         false,
+        item.daily_checks,
     )
     .await;
     let outcome = match (&result.summary, &result.error) {

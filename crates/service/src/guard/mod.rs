@@ -3,6 +3,7 @@
 
 mod act;
 mod central;
+mod event_path;
 mod notify;
 mod observe;
 mod plan;
@@ -22,7 +23,7 @@ use vpce_guard_core::planner::{CostDecision, VpcStatus};
 use vpce_guard_core::policy::RunSettings;
 use vpce_guard_core::ports::{
     CentralDnsPort, Clock, Ec2Port, NatTrafficPort, NoMetrics, NoticePort, RequestMetrics, Scope,
-    SecurityHubPort, SystemClock,
+    SecurityHubPort, SystemClock, TrailPort,
 };
 use vpce_guard_core::traffic::NatTrafficReport;
 
@@ -89,6 +90,8 @@ pub struct Guard<E, N> {
     security_hub: Option<HubWiring>,
     /// Route 53, to detect central endpoints (`CENTRAL_ENDPOINTS=detect`), when wired.
     central_dns: Option<Arc<dyn CentralDnsPort>>,
+    /// CloudTrail, for the event path's check (wired on the day's first scheduled run).
+    trails: Option<Arc<dyn TrailPort>>,
 }
 
 /// Security Hub and the partition its ARNs are built in.
@@ -115,6 +118,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             nat_traffic: None,
             security_hub: None,
             central_dns: None,
+            trails: None,
         }
     }
 
@@ -158,6 +162,13 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     /// Reads the VPCs' private hosted zones from `port` when `central_endpoints` is on.
     pub fn with_central_dns(mut self, port: Arc<dyn CentralDnsPort>) -> Self {
         self.central_dns = Some(port);
+        self
+    }
+
+    /// Checks, in a run over the whole Region, that CloudTrail feeds the event path (the day's
+    /// first scheduled run wires it: a few CloudTrail reads).
+    pub fn with_trails(mut self, port: Arc<dyn TrailPort>) -> Self {
+        self.trails = Some(port);
         self
     }
 
@@ -215,12 +226,23 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         let unpublished = notify::unpublished_tags(&inventory);
         drop(inventory);
         let outcomes = self.act(planned).await;
-        let hub = self.report_to_security_hub(&request, &outcomes).await;
-        self.notify(&request, unpublished, outcomes, before, hub)
-            .await
+        let mut hub = self.report_to_security_hub(&request, &outcomes).await;
+        let event_path = self.check_event_path(&request).await;
+        hub.add(&event_path.counters);
+        self.notify(
+            &request,
+            unpublished,
+            outcomes,
+            before,
+            hub,
+            event_path.verdict,
+        )
+        .await
     }
 }
 
+#[cfg(test)]
+mod event_path_tests;
 #[cfg(test)]
 mod release_tests;
 #[cfg(test)]

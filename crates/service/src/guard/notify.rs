@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use tracing::{error, info, warn};
 use vpce_guard_core::cost::round_cents;
 use vpce_guard_core::counters::{RunCounters, UsdCents};
+use vpce_guard_core::event_path::EventPath;
 use vpce_guard_core::model::RegionInventory;
 use vpce_guard_core::notice::{Notice, NoticeContext, NoticeFinding, Outcome, RunSummary};
 use vpce_guard_core::outbox::{self, UNPUBLISHED_TAG_KEY};
@@ -64,7 +65,8 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         unpublished: BTreeMap<String, String>,
         outcomes: Vec<VpcOutcome>,
         before: MetricsReading,
-        security_hub: RunCounters,
+        checks: RunCounters,
+        event_path: Option<EventPath>,
     ) -> Result<RunReport, GuardError> {
         let ctx = NoticeContext {
             account_id: request.account_id.clone(),
@@ -82,8 +84,11 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             })
             .collect();
         let mut notices = vpc_notices(&ctx, &outcomes, &replays);
+        if let Some(verdict) = event_path.filter(EventPath::is_missing) {
+            notices.push(Notice::event_path_missing(&ctx, verdict));
+        }
         let mut summary = self.summarize(request, &outcomes, &before);
-        summary.counters.add(&security_hub);
+        summary.counters.add(&checks);
         if request.publish_summary {
             let mut totals = summary.clone();
             totals.counters.notices_published = notices.len() as u64 + 1;

@@ -8,11 +8,24 @@ use std::collections::BTreeSet;
 use tracing::{error, warn};
 use vpce_guard_core::counters::RunCounters;
 use vpce_guard_core::ports::{Ec2Port, NoticePort, Scope};
-use vpce_guard_core::security_hub::{finding_id_prefix, product_arn, reconcile, HubRun, HubScope};
+use vpce_guard_core::security_hub::{finding_id_prefix, reconcile, HubRun, HubScope};
 
-use super::{Guard, RunRequest, VpcOutcome};
+use super::{Guard, HubWiring, RunRequest, VpcOutcome};
 
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
+    /// Security Hub, and where findings about `account_id` in this Region belong (now), when a
+    /// port is wired.
+    pub(super) fn hub_for(&self, account_id: &str) -> Option<(&HubWiring, HubScope)> {
+        let hub = self.security_hub.as_ref()?;
+        let scope = HubScope {
+            account_id: account_id.to_string(),
+            region: self.region.clone(),
+            partition: hub.partition.clone(),
+            now: self.clock.now_rfc3339(),
+        };
+        Some((hub, scope))
+    }
+
     /// Imports the run's findings; returns the counters it touched (the three `security_hub_*`).
     pub(super) async fn report_to_security_hub(
         &self,
@@ -20,16 +33,10 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         outcomes: &[VpcOutcome],
     ) -> RunCounters {
         let mut counters = RunCounters::default();
-        let Some(hub) = &self.security_hub else {
+        let Some((hub, scope)) = self.hub_for(&request.account_id) else {
             return counters;
         };
-        let scope = HubScope {
-            account_id: request.account_id.clone(),
-            region: self.region.clone(),
-            partition: hub.partition.clone(),
-            now: self.clock.now_rfc3339(),
-        };
-        let product = product_arn(&scope.partition, &scope.region, &scope.account_id);
+        let product = scope.product_arn();
         let prefix = finding_id_prefix(&scope.account_id, &scope.region);
         let previously_active = match hub.port.active_findings(&product, &prefix).await {
             Ok(found) => found,

@@ -240,6 +240,25 @@ fn foreign_endpoints_still_get_route_tables_and_subnets_added() {
         Some(Remedy::AddRouteTables { .. }) | Some(Remedy::AddSubnets { .. })
     )));
     assert_eq!(p.findings.len(), 5);
+
+    // With REPAIR_UNMANAGED_ENDPOINTS=false the same gaps are reported, never fixed; the guard's
+    // own endpoints are still extended.
+    let options = PlannerOptions {
+        repair_unmanaged_endpoints: false,
+        ..PlannerOptions::default()
+    };
+    let p = Planning::new().options(options.clone()).plan(&inv);
+    assert_eq!(p.findings.len(), 5);
+    assert!(p.findings.iter().all(|f| f.remedy.is_none()
+        && f.not_remediable
+            .as_deref()
+            .is_some_and(|r| r.contains("REPAIR_UNMANAGED_ENDPOINTS=false"))));
+    for e in &mut inv.endpoints {
+        e.managed = true;
+    }
+    let p = Planning::new().options(options).plan(&inv);
+    assert_eq!(p.findings.len(), 5);
+    assert!(p.findings.iter().all(|f| f.remedy.is_some()));
 }
 
 #[test]
