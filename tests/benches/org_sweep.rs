@@ -15,7 +15,7 @@
 //! emulator cost that grows with the ledger); stock moto works too, slower. Under `cargo test`
 //! (no `--bench`), it runs a 3 x 2 sweep as a smoke check of the same code.
 
-#[path = "../common/mod.rs"]
+#[path = "../it/common/mod.rs"]
 mod common;
 
 use std::collections::BTreeMap;

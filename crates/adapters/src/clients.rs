@@ -2,10 +2,10 @@
 
 use std::time::Instant;
 
+use crate::pacing::PacingLimits;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::SdkConfig;
 use aws_sdk_ec2::config::StalledStreamProtectionConfig;
-use vpce_guard_core::pacing::PacingLimits;
 
 use crate::pacing::PacedHttpClient;
 

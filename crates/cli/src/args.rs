@@ -77,8 +77,8 @@ pub enum Pacing {
 
 impl Pacing {
     /// The default limits when on.
-    pub fn limits(self) -> Option<vpce_guard_core::pacing::PacingLimits> {
-        (self == Pacing::On).then(vpce_guard_core::pacing::PacingLimits::default)
+    pub fn limits(self) -> Option<vpce_guard_adapters::pacing::PacingLimits> {
+        (self == Pacing::On).then(vpce_guard_adapters::pacing::PacingLimits::default)
     }
 }
 

@@ -7,8 +7,7 @@
 //!   [`policy`] (run settings: mode, exemptions), [`counters`] (the one set of run counters);
 //! - decisions: [`planner`] (findings and remedies per VPC), [`cost`], [`traffic`] (NAT traffic
 //!   figures), [`token`] (idempotency), [`event_path`] (whether CloudTrail feeds the events);
-//! - messages: [`events`] (EventBridge triggers), [`notice`] (what is published), [`emf`] (the
-//!   run's counters as CloudWatch metrics in a log line), [`outbox`]
+//! - messages: [`events`] (EventBridge triggers), [`notice`] (what is published), [`outbox`]
 //!   (notices kept on a VPC tag when publishing failed), [`org`] (organization sweeps),
 //!   [`security_hub`] (findings in the AWS Security Finding Format);
 //! - [`ids`] and [`time`]: AWS id syntax, STS session names, RFC 3339;
@@ -17,7 +16,6 @@
 pub mod baseline;
 pub mod cost;
 pub mod counters;
-pub mod emf;
 pub mod error;
 pub mod event_path;
 pub mod events;
@@ -26,7 +24,6 @@ pub mod model;
 pub mod notice;
 pub mod org;
 pub mod outbox;
-pub mod pacing;
 pub mod planner;
 pub mod policy;
 pub mod ports;

@@ -32,8 +32,9 @@ pub enum Resolution {
     WholeRegion,
 }
 
-/// EC2: batched reads and the narrow writes remedies need.
-pub trait Ec2Port: Send + Sync {
+/// EC2 reads: one paginated Describe per resource kind, independent of the VPC count, and the
+/// few targeted reads an event or a remedy needs. All a plan needs.
+pub trait Ec2Inventory: Send + Sync {
     /// One paginated Describe per resource kind (run concurrently), independent of the VPC count.
     fn observe(
         &self,
@@ -60,6 +61,15 @@ pub trait Ec2Port: Send + Sync {
         refs: &ResourceRefs,
     ) -> impl Future<Output = Result<Resolution, ApiError>> + Send;
 
+    /// Which of `endpoint_ids` EC2 has not finished deleting (one read).
+    fn endpoints_remaining(
+        &self,
+        endpoint_ids: &[String],
+    ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
+}
+
+/// EC2 writes that remedies make: the guard's security group and each remedy's call.
+pub trait Ec2Remediation: Send + Sync {
     /// Creates (or finds, when a racing run created it) the guard's security group in `vpc_id`,
     /// allowing HTTPS from `cidrs`; returns its id.
     fn ensure_guard_security_group(
@@ -68,6 +78,18 @@ pub trait Ec2Port: Send + Sync {
         cidrs: &[String],
     ) -> impl Future<Output = Result<String, ApiError>> + Send;
 
+    /// Applies one remedy. Security group references are already resolved to existing ids.
+    /// Returns the id of a created resource, if any.
+    fn apply(
+        &self,
+        vpc_id: &str,
+        remedy: &Remedy,
+    ) -> impl Future<Output = Result<Option<String>, ApiError>> + Send;
+}
+
+/// EC2 tags the guard keeps about its own work: the notice outbox on VPCs and the teardown
+/// release on VPCs and subnets.
+pub trait Ec2Bookkeeping: Send + Sync {
     /// Records notice findings that could not be published on the VPC (tag
     /// [`crate::outbox::UNPUBLISHED_TAG_KEY`]), so the next run publishes them.
     fn mark_unpublished(
@@ -82,14 +104,6 @@ pub trait Ec2Port: Send + Sync {
         vpc_ids: &[String],
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
 
-    /// Applies one remedy. Security group references are already resolved to existing ids.
-    /// Returns the id of a created resource, if any.
-    fn apply(
-        &self,
-        vpc_id: &str,
-        remedy: &Remedy,
-    ) -> impl Future<Output = Result<Option<String>, ApiError>> + Send;
-
     /// Tags a VPC or subnet as released at `at` (RFC 3339): see
     /// [`crate::model::RELEASED_TAG_KEY`].
     fn mark_released(
@@ -97,13 +111,13 @@ pub trait Ec2Port: Send + Sync {
         resource_id: &str,
         at: &str,
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
-
-    /// Which of `endpoint_ids` EC2 has not finished deleting (one read).
-    fn endpoints_remaining(
-        &self,
-        endpoint_ids: &[String],
-    ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
 }
+
+/// All of EC2 a guard run uses: the three capabilities together (implemented for every type that
+/// has them). A caller that only reads needs only [`Ec2Inventory`].
+pub trait Ec2Port: Ec2Inventory + Ec2Remediation + Ec2Bookkeeping {}
+
+impl<T: Ec2Inventory + Ec2Remediation + Ec2Bookkeeping> Ec2Port for T {}
 
 /// A boxed port future: for the optional ports a guard holds as trait objects.
 pub type PortFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;

@@ -3,15 +3,19 @@
 //!
 //! [`Guard::run`] is observe (batched reads) → plan (the pure core) → act (per drifted VPC) →
 //! notify (notices, outbox, summary); each stage is a file of [`guard`]. [`Guard::run_for_call`]
-//! and [`Guard::sweep`] decide what a CloudTrail call or a schedule covers. [`fakes`] holds the
-//! in-memory EC2 and notice ports the unit tests (and anyone embedding the guard) drive it with.
+//! and [`Guard::sweep`] decide what a CloudTrail call or a schedule covers. [`VoidNotices`] is the
+//! null notice adapter of runs that only plan. `fakes` (feature `test-util`, and this crate's own
+//! tests) holds the in-memory ports the unit tests drive the guard with; no function links it.
 
 pub mod error;
+#[cfg(any(test, feature = "test-util"))]
 pub mod fakes;
 pub mod guard;
+mod void_notices;
 
 pub use error::GuardError;
 pub use guard::{
     CallOutcome, Guard, ProgressHook, Release, ReleaseTarget, RunReport, RunRequest, VpcOutcome,
     SCHEDULE_TRIGGER,
 };
+pub use void_notices::VoidNotices;

@@ -30,7 +30,7 @@ use vpce_guard_core::error::ApiError;
 use vpce_guard_core::events::ResourceRefs;
 use vpce_guard_core::model::{DnsAttributes, Observation, MANAGED_TAG_KEY};
 use vpce_guard_core::planner::Remedy;
-use vpce_guard_core::ports::{Ec2Port, Resolution, Scope};
+use vpce_guard_core::ports::{Ec2Bookkeeping, Ec2Inventory, Ec2Remediation, Resolution, Scope};
 
 use crate::pacing::PacedHttpClient;
 
@@ -96,7 +96,7 @@ impl Ec2Adapter {
     }
 }
 
-impl Ec2Port for Ec2Adapter {
+impl Ec2Inventory for Ec2Adapter {
     async fn observe(
         &self,
         scope: &Scope,
@@ -117,6 +117,12 @@ impl Ec2Port for Ec2Adapter {
         self.resolve_refs(refs).await
     }
 
+    async fn endpoints_remaining(&self, endpoint_ids: &[String]) -> Result<Vec<String>, ApiError> {
+        self.remaining_endpoints(endpoint_ids).await
+    }
+}
+
+impl Ec2Remediation for Ec2Adapter {
     async fn ensure_guard_security_group(
         &self,
         vpc_id: &str,
@@ -125,6 +131,12 @@ impl Ec2Port for Ec2Adapter {
         self.ensure_guard_group(vpc_id, cidrs).await
     }
 
+    async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
+        self.apply_remedy(vpc_id, remedy).await
+    }
+}
+
+impl Ec2Bookkeeping for Ec2Adapter {
     async fn mark_unpublished(&self, vpc_id: &str, value: &str) -> Result<(), ApiError> {
         self.tag_unpublished(vpc_id, value).await
     }
@@ -133,16 +145,8 @@ impl Ec2Port for Ec2Adapter {
         self.untag_unpublished(vpc_ids).await
     }
 
-    async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
-        self.apply_remedy(vpc_id, remedy).await
-    }
-
     async fn mark_released(&self, resource_id: &str, at: &str) -> Result<(), ApiError> {
         self.tag_released(resource_id, at).await
-    }
-
-    async fn endpoints_remaining(&self, endpoint_ids: &[String]) -> Result<Vec<String>, ApiError> {
-        self.remaining_endpoints(endpoint_ids).await
     }
 }
 

@@ -10,7 +10,7 @@ use vpce_guard_adapters::{counted_ec2, counted_nat_traffic, load_sdk_config, Sdk
 use vpce_guard_core::baseline::ProfileSet;
 use vpce_guard_core::policy::{Mode, RunSettings};
 use vpce_guard_core::ports::Scope;
-use vpce_guard_service::fakes::NoNotices;
+use vpce_guard_service::VoidNotices;
 use vpce_guard_service::{Guard, RunReport, RunRequest};
 
 use crate::args::Target;
@@ -90,7 +90,7 @@ pub async fn run_region(
     let (sdk, account_id) = connect(profile, region).await?;
     let (ec2, counter) = counted_ec2(&sdk, None, target.ec2_pacing.limits(), None);
     let nat_traffic = counted_nat_traffic(&sdk, &ec2, &counter);
-    let mut guard = Guard::new(ec2, NoNotices, settings(target, profiles, mode), region)
+    let mut guard = Guard::new(ec2, VoidNotices, settings(target, profiles, mode), region)
         .with_metrics(Arc::new(counter))
         .with_nat_traffic(Arc::new(nat_traffic));
     if let Some(bar) = progress {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use vpce_guard_adapters::counted_ec2;
 use vpce_guard_core::baseline::BaselineDocument;
 use vpce_guard_core::policy::{Mode, RunSettings};
-use vpce_guard_service::fakes::NoNotices;
+use vpce_guard_service::VoidNotices;
 use vpce_guard_service::{Guard, Release, ReleaseTarget};
 
 use super::regions::{connect, regions};
@@ -55,7 +55,7 @@ pub async fn release(profile: Option<&str>, args: ReleaseArgs) -> Result<u8, Cli
             release_wait: Duration::from_secs(args.wait_seconds),
             ..RunSettings::new(BaselineDocument::standard(), mode)
         };
-        Guard::new(ec2, NoNotices, settings, region.as_str())
+        Guard::new(ec2, VoidNotices, settings, region.as_str())
     };
 
     let preview = match guard(Mode::Report)

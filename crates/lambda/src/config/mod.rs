@@ -13,11 +13,11 @@ use values::{boolean, checked_list, decimal, whole_number};
 
 use std::collections::BTreeSet;
 
+use vpce_guard_adapters::pacing::{BucketSpec, PacingLimits, DEFAULT_READ, DEFAULT_WRITE};
 use vpce_guard_core::baseline::{short_name, AccountProfiles, ProfileSet};
 use vpce_guard_core::error::ConfigError;
 use vpce_guard_core::events::{is_role_arn, OwnRoles};
 use vpce_guard_core::ids::is_organization_id;
-use vpce_guard_core::pacing::{BucketSpec, PacingLimits, DEFAULT_READ, DEFAULT_WRITE};
 use vpce_guard_core::policy::{
     Mode, RunSettings, DEFAULT_EXEMPT_TAG_KEY, DEFAULT_RELEASE_HOLD_HOURS,
     DEFAULT_RELEASE_WAIT_SECONDS, DEFAULT_REMEDIATION_CONCURRENCY, MAX_REMEDIATION_CONCURRENCY,

@@ -267,7 +267,10 @@ fn every_profile_service_must_be_allowed_by_the_templates_iam_condition() {
 #[test]
 fn the_ec2_request_rates_are_read_and_bounded() {
     let c = config(&[("NOTICE_TOPIC_ARN", TOPIC)]).unwrap();
-    assert_eq!(c.pacing, vpce_guard_core::pacing::PacingLimits::default());
+    assert_eq!(
+        c.pacing,
+        vpce_guard_adapters::pacing::PacingLimits::default()
+    );
     let c = config(&[
         ("NOTICE_TOPIC_ARN", TOPIC),
         ("EC2_READ_RATE", "4.5"),

@@ -14,7 +14,7 @@ mod trails;
 use std::sync::{Mutex, MutexGuard};
 
 pub use ec2::{InMemoryEc2, FAKE_AZS};
-pub use notices::{NoNotices, RecordingNotices};
+pub use notices::RecordingNotices;
 pub use security_hub::InMemorySecurityHub;
 pub use trails::InMemoryTrails;
 

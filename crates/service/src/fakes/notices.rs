@@ -1,4 +1,4 @@
-//! In-memory notice sinks: one that keeps what was published, one that publishes nothing.
+//! An in-memory notice sink that keeps what was published and can be told to fail.
 
 use std::sync::{Arc, Mutex};
 
@@ -50,22 +50,5 @@ impl NoticePort for RecordingNotices {
         }
         state.published.extend_from_slice(notices);
         Ok(notices.len())
-    }
-}
-
-/// Publishes nothing: for runs that only plan (`notify: false`, the CLI).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoNotices;
-
-impl NoticePort for NoNotices {
-    async fn publish(&self, notices: &[Notice]) -> Result<usize, ApiError> {
-        Err(ApiError::new(
-            "Publish",
-            "NotConfigured",
-            format!(
-                "{} notice(s) to publish, but this guard has no notice topic",
-                notices.len()
-            ),
-        ))
     }
 }

@@ -6,11 +6,11 @@
 use futures::stream::{self, StreamExt};
 use tracing::warn;
 use vpce_guard_core::model::RegionInventory;
-use vpce_guard_core::ports::{Ec2Port, NoticePort};
+use vpce_guard_core::ports::{Ec2Inventory, NoticePort};
 
 use super::Guard;
 
-impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
+impl<E: Ec2Inventory, N: NoticePort> Guard<E, N> {
     /// Fills `central_dns_zones` of `vpc_ids`; returns whether any was read (the caller then
     /// plans those VPCs again). A failed read leaves the VPC unread: its endpoints are planned
     /// as usual.

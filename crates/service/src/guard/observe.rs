@@ -8,12 +8,12 @@ use tracing::warn;
 use vpce_guard_core::baseline::RegionBaselines;
 use vpce_guard_core::model::{DnsAttributes, RegionInventory};
 use vpce_guard_core::planner::{is_exempt, is_not_owned};
-use vpce_guard_core::ports::{Ec2Port, NoticePort};
+use vpce_guard_core::ports::{Ec2Inventory, NoticePort};
 
 use super::{Guard, RunRequest};
 use crate::error::GuardError;
 
-impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
+impl<E: Ec2Inventory, N: NoticePort> Guard<E, N> {
     /// The inventory of the request's scope; with `read_dns_for_all`, the DNS attributes of
     /// every VPC that is not exempt too.
     pub(super) async fn observe(

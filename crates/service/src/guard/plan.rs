@@ -12,7 +12,7 @@ use vpce_guard_core::planner::{
     dns_reads_worth_making, plan_vpc, plan_vpc_without_profile, Remedy, VpcPlan,
 };
 use vpce_guard_core::policy::Mode;
-use vpce_guard_core::ports::{Ec2Port, NoticePort};
+use vpce_guard_core::ports::{Ec2Inventory, NoticePort};
 use vpce_guard_core::time::parse_rfc3339;
 
 use super::Guard;
@@ -25,7 +25,7 @@ pub(super) struct Planned {
     pub dns_unread: BTreeSet<String>,
 }
 
-impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
+impl<E: Ec2Inventory, N: NoticePort> Guard<E, N> {
     pub(super) async fn plan(
         &self,
         inventory: &mut RegionInventory,

@@ -8,12 +8,12 @@ use vpce_guard_core::baseline::{
 };
 use vpce_guard_core::model::RegionInventory;
 use vpce_guard_core::planner::{is_exempt, is_not_owned};
-use vpce_guard_core::ports::{Ec2Port, NoticePort, Scope};
+use vpce_guard_core::ports::{Ec2Inventory, NoticePort, Scope};
 use vpce_guard_core::traffic::{nat_gb_by_vpc, nat_traffic, NAT_TRAFFIC_WINDOW_DAYS};
 
 use super::Guard;
 
-impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
+impl<E: Ec2Inventory, N: NoticePort> Guard<E, N> {
     /// Fills `nat_gb_cloudwatch` of the VPCs the planner will look at and that carry no tag
     /// figure (the tag overrides). A failed read leaves them without a figure: the planner then
     /// treats them as it treats untagged VPCs, and the run goes on.

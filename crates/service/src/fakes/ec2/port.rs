@@ -10,11 +10,11 @@ use vpce_guard_core::model::{
 };
 use vpce_guard_core::outbox::UNPUBLISHED_TAG_KEY;
 use vpce_guard_core::planner::Remedy;
-use vpce_guard_core::ports::{Ec2Port, Resolution, Scope};
+use vpce_guard_core::ports::{Ec2Bookkeeping, Ec2Inventory, Ec2Remediation, Resolution, Scope};
 
 use super::InMemoryEc2;
 
-impl Ec2Port for InMemoryEc2 {
+impl Ec2Inventory for InMemoryEc2 {
     async fn observe(
         &self,
         scope: &Scope,
@@ -100,6 +100,21 @@ impl Ec2Port for InMemoryEc2 {
         })
     }
 
+    async fn endpoints_remaining(&self, endpoint_ids: &[String]) -> Result<Vec<String>, ApiError> {
+        let mut state = self.state();
+        state.call("DescribeVpcEndpoints")?;
+        Ok(state
+            .observation
+            .endpoints
+            .iter()
+            .filter(|e| endpoint_ids.contains(&e.id))
+            .filter(|e| e.state != EndpointState::Gone("deleted".to_string()))
+            .map(|e| e.id.clone())
+            .collect())
+    }
+}
+
+impl Ec2Remediation for InMemoryEc2 {
     async fn ensure_guard_security_group(
         &self,
         vpc_id: &str,
@@ -126,12 +141,32 @@ impl Ec2Port for InMemoryEc2 {
         Ok(id)
     }
 
+    async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
+        super::apply::apply_remedy(&mut self.state(), vpc_id, remedy)
+    }
+}
+
+impl Ec2Bookkeeping for InMemoryEc2 {
     async fn mark_unpublished(&self, vpc_id: &str, value: &str) -> Result<(), ApiError> {
         let mut state = self.state();
         state.call("CreateTags")?;
         if let Some(vpc) = state.observation.vpcs.iter_mut().find(|v| v.id == vpc_id) {
             vpc.tags
                 .insert(UNPUBLISHED_TAG_KEY.to_string(), value.to_string());
+        }
+        Ok(())
+    }
+
+    async fn clear_unpublished(&self, vpc_ids: &[String]) -> Result<(), ApiError> {
+        let mut state = self.state();
+        state.call("DeleteTags")?;
+        for vpc in state
+            .observation
+            .vpcs
+            .iter_mut()
+            .filter(|v| vpc_ids.contains(&v.id))
+        {
+            vpc.tags.remove(UNPUBLISHED_TAG_KEY);
         }
         Ok(())
     }
@@ -150,36 +185,5 @@ impl Ec2Port for InMemoryEc2 {
                 .insert(RELEASED_TAG_KEY.to_string(), at.to_string());
         }
         Ok(())
-    }
-
-    async fn endpoints_remaining(&self, endpoint_ids: &[String]) -> Result<Vec<String>, ApiError> {
-        let mut state = self.state();
-        state.call("DescribeVpcEndpoints")?;
-        Ok(state
-            .observation
-            .endpoints
-            .iter()
-            .filter(|e| endpoint_ids.contains(&e.id))
-            .filter(|e| e.state != EndpointState::Gone("deleted".to_string()))
-            .map(|e| e.id.clone())
-            .collect())
-    }
-
-    async fn clear_unpublished(&self, vpc_ids: &[String]) -> Result<(), ApiError> {
-        let mut state = self.state();
-        state.call("DeleteTags")?;
-        for vpc in state
-            .observation
-            .vpcs
-            .iter_mut()
-            .filter(|v| vpc_ids.contains(&v.id))
-        {
-            vpc.tags.remove(UNPUBLISHED_TAG_KEY);
-        }
-        Ok(())
-    }
-
-    async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
-        super::apply::apply_remedy(&mut self.state(), vpc_id, remedy)
     }
 }

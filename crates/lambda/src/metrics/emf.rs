@@ -6,8 +6,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::counters::RunCounters;
-use crate::notice::OrgSweepReport;
+use vpce_guard_core::counters::RunCounters;
+use vpce_guard_core::notice::OrgSweepReport;
 
 /// The namespace of every metric the guard emits.
 pub const EMF_NAMESPACE: &str = "VpceGuard";
@@ -138,7 +138,7 @@ fn document(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::counters::UsdCents;
+    use vpce_guard_core::counters::UsdCents;
 
     #[test]
     fn every_named_dimension_and_metric_is_a_root_member() {
@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn an_org_sweep_record_carries_its_item_counts() {
-        use crate::org::{tally, ItemRecord, ItemRef, ItemResult, SweepRecord};
+        use vpce_guard_core::org::{tally, ItemRecord, ItemRef, ItemResult, SweepRecord};
         let sweep = SweepRecord {
             sweep_id: "s".into(),
             items_total: 2,

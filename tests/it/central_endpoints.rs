@@ -7,11 +7,9 @@
 //! CreateVpcEndpoint never refuses private DNS for a conflicting zone, so the conflict test
 //! puts the fault proxy in front of EC2 and answers as EC2 does.
 
-mod common;
-
+use crate::common::fault_proxy::{Fault, FaultPlan, FaultProxy};
+use crate::common::*;
 use aws_sdk_route53::types::{HostedZoneConfig, Vpc, VpcRegion};
-use common::fault_proxy::{Fault, FaultPlan, FaultProxy};
-use common::*;
 use vpce_guard_core::notice::Outcome;
 use vpce_guard_lambda::functions::compliance_sweep;
 

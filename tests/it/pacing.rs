@@ -4,13 +4,11 @@
 //!
 //! The other integration tests run with `EC2_PACING=off` (moto is not EC2); these turn it on.
 
-mod common;
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::common::fault_proxy::FaultProxy;
+use crate::common::*;
 use aws_config::timeout::TimeoutConfig;
-use common::fault_proxy::FaultProxy;
-use common::*;
 use lambda_runtime::LambdaEvent;
 use vpce_guard_core::notice::Outcome;
 use vpce_guard_lambda::functions::compliance_sweep;

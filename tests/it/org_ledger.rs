@@ -2,10 +2,8 @@
 //! ledger against moto: a worker that dies on an item's last delivery, an item redriven from the
 //! dead-letter queue after its sweep's summary, redeliveries, and a sweep tallied item by item.
 
-mod common;
-
+use crate::common::*;
 use aws_lambda_events::event::sqs::SqsEvent;
-use common::*;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 use vpce_guard_adapters::{Recorded, SweepLedger};

@@ -1,13 +1,11 @@
 //! Faults and races, through a fault-injecting proxy between the guard's EC2 client and moto.
 //! Every test prints the figures docs/reliability.md quotes (run with `--nocapture` to see them).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use common::fault_proxy::{Fault, FaultPlan, FaultProxy};
-use common::*;
+use crate::common::fault_proxy::{Fault, FaultPlan, FaultProxy};
+use crate::common::*;
 use vpce_guard_adapters::retry_config;
 use vpce_guard_core::notice::{Notice, NoticeEventType, Outcome};
 use vpce_guard_core::planner::Drift;
@@ -364,8 +362,9 @@ async fn notice_batches_go_out_together_and_the_summary_only_after_all_others() 
         .filter(|s| s.action == "PublishBatch")
         .collect();
     assert_eq!(publishes.len(), 3, "10 + 10 + the rest");
-    let holds_summary =
-        |s: &common::fault_proxy::Seen| s.params.values().any(|v| v.contains("\"sweep_summary\""));
+    let holds_summary = |s: &crate::common::fault_proxy::Seen| {
+        s.params.values().any(|v| v.contains("\"sweep_summary\""))
+    };
     assert!(
         holds_summary(publishes.last().expect("a last batch"))
             && !publishes[..2].iter().any(holds_summary),

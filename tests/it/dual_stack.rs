@@ -7,10 +7,8 @@
 //! the fault proxy in front of EC2, adds `supportedIpAddressTypeSet` to moto's answer for the
 //! services that have it on AWS, and checks the request parameters on the wire.
 
-mod common;
-
-use common::fault_proxy::{FaultProxy, Rewrite};
-use common::*;
+use crate::common::fault_proxy::{FaultProxy, Rewrite};
+use crate::common::*;
 use vpce_guard_lambda::functions::compliance_sweep;
 
 /// Gives the VPC an Amazon-provided IPv6 /56 and each subnet a /64 of it; returns the /56.

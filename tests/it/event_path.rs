@@ -2,11 +2,9 @@
 //! daily check that CloudTrail feeds the event path, and the lease that keeps two sweeps from
 //! overlapping.
 
-mod common;
-
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use vpce_guard_adapters::{Lease, SweepLedger};
 use vpce_guard_core::notice::{Notice, NoticeEventType};

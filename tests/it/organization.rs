@@ -7,16 +7,14 @@
 //! not in `batchItemFailures`. moto applies the queue's redrive policy on receive, so failed
 //! items really end in the dead-letter queue.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::common::fault_proxy::{Fault, FaultPlan, FaultProxy};
+use crate::common::*;
 use aws_config::{Region, SdkConfig};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use aws_sdk_ec2::config::Credentials;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
-use common::fault_proxy::{Fault, FaultPlan, FaultProxy};
-use common::*;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 use vpce_guard_core::notice::{Notice, NoticeEventType};

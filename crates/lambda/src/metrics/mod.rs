@@ -5,7 +5,9 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use vpce_guard_core::counters::RunCounters;
-use vpce_guard_core::emf::{emf_record, org_sweep_record};
+mod emf;
+
+pub use emf::{emf_record, org_sweep_record, run_metrics, EMF_NAMESPACE};
 use vpce_guard_core::notice::OrgSweepReport;
 
 fn now_ms() -> i64 {

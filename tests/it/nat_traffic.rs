@@ -7,13 +7,11 @@
 //! and dimensions only). The guard asks only for `AWS/NATGateway` metric names, so the answers
 //! are the same as AWS's.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
+use crate::common::*;
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
-use common::*;
 use vpce_guard_core::notice::NoticeEventType;
 use vpce_guard_core::traffic::{TrafficSource, BYTES_PER_GB, DAYS_PER_MONTH};
 use vpce_guard_lambda::functions::compliance_sweep;

@@ -1,4 +1,5 @@
-//! Paces the EC2 client's requests with the core's [`Pacer`]: every request (retries included)
+//! Paces the EC2 client's requests with a [`Pacer`] (token buckets per action, `buckets`): every
+//! request (retries included)
 //! waits for a token of its action's bucket before it goes on the wire, so a sweep never bursts
 //! into the throttle the account's other tools share. Wraps the HTTP connector, the one place
 //! every attempt passes through and where waiting is possible.
@@ -16,7 +17,12 @@ use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use tracing::debug;
-use vpce_guard_core::pacing::{Pacer, PacingLimits};
+mod buckets;
+
+pub use buckets::{
+    ec2_bucket, is_non_mutating, BucketSpec, Pacer, PacingLimits, DEFAULT_READ, DEFAULT_WRITE,
+    SHARE_OF_EC2,
+};
 
 use crate::metrics::query_action;
 use crate::pacing_deadline::PacingDeadlineError;

@@ -1,10 +1,8 @@
 //! The `network-events` handler against a real moto server, driven by the files in `events/`
 //! with their placeholder ids replaced by moto's.
 
-mod common;
-
+use crate::common::*;
 use aws_sdk_ec2::types::VpcEndpointType;
-use common::*;
 use vpce_guard_core::notice::{NoticeEventType, Outcome};
 use vpce_guard_core::planner::Drift;
 use vpce_guard_lambda::functions::network_events;

@@ -6,10 +6,8 @@
 //! samples in `events/`); and a VPC's `OwnerId` is always moto's own account, so the shared-VPC
 //! test rewrites `ownerId` in the DescribeVpcs and DescribeSubnets answers through the proxy.
 
-mod common;
-
-use common::fault_proxy::{FaultProxy, Rewrite};
-use common::*;
+use crate::common::fault_proxy::{FaultProxy, Rewrite};
+use crate::common::*;
 use serde_json::Value;
 use vpce_guard_core::notice::NoticeEventType;
 use vpce_guard_lambda::functions::{compliance_sweep, network_events};

@@ -3,11 +3,9 @@
 //! by OU, then the default), a tag naming an unknown profile changes nothing and is reported,
 //! and every VPC notice names its profile.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use vpce_guard_core::planner::Drift;
 use vpce_guard_lambda::functions::compliance_sweep;
 

@@ -1,19 +1,19 @@
 //! The `compliance-sweep` handler against a real moto server: many VPCs, mixed drift, notices
 //! read back from an SQS queue subscribed to the topic, and the request count on the wire.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use common::*;
+use crate::common::*;
 use vpce_guard_adapters::{ApiCallCounter, Ec2Adapter, SnsAdapter};
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::events::ResourceRefs;
 use vpce_guard_core::model::{DnsAttributes, Observation};
 use vpce_guard_core::notice::{Notice, NoticeEventType, Outcome};
 use vpce_guard_core::planner::{Drift, Remedy};
-use vpce_guard_core::ports::{Ec2Port, RequestMetrics, Resolution, Scope};
+use vpce_guard_core::ports::{
+    Ec2Bookkeeping, Ec2Inventory, Ec2Remediation, RequestMetrics, Resolution, Scope,
+};
 use vpce_guard_lambda::functions::compliance_sweep;
 use vpce_guard_service::{Guard, SCHEDULE_TRIGGER};
 
@@ -249,16 +249,25 @@ struct FailingFor {
     vpc_id: String,
 }
 
-impl Ec2Port for FailingFor {
+impl Ec2Inventory for FailingFor {
     async fn observe(&self, scope: &Scope, names: &[String]) -> Result<Observation, ApiError> {
         self.inner.observe(scope, names).await
     }
+
     async fn dns_attributes(&self, vpc_id: &str) -> Result<DnsAttributes, ApiError> {
         self.inner.dns_attributes(vpc_id).await
     }
+
     async fn resolve_vpcs(&self, refs: &ResourceRefs) -> Result<Resolution, ApiError> {
         self.inner.resolve_vpcs(refs).await
     }
+
+    async fn endpoints_remaining(&self, ids: &[String]) -> Result<Vec<String>, ApiError> {
+        self.inner.endpoints_remaining(ids).await
+    }
+}
+
+impl Ec2Remediation for FailingFor {
     async fn ensure_guard_security_group(
         &self,
         vpc_id: &str,
@@ -273,12 +282,7 @@ impl Ec2Port for FailingFor {
         }
         self.inner.ensure_guard_security_group(vpc_id, cidrs).await
     }
-    async fn mark_unpublished(&self, vpc_id: &str, value: &str) -> Result<(), ApiError> {
-        self.inner.mark_unpublished(vpc_id, value).await
-    }
-    async fn clear_unpublished(&self, vpc_ids: &[String]) -> Result<(), ApiError> {
-        self.inner.clear_unpublished(vpc_ids).await
-    }
+
     async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
         if vpc_id == self.vpc_id {
             return Err(ApiError::new(
@@ -289,11 +293,19 @@ impl Ec2Port for FailingFor {
         }
         self.inner.apply(vpc_id, remedy).await
     }
+}
+
+impl Ec2Bookkeeping for FailingFor {
+    async fn mark_unpublished(&self, vpc_id: &str, value: &str) -> Result<(), ApiError> {
+        self.inner.mark_unpublished(vpc_id, value).await
+    }
+
+    async fn clear_unpublished(&self, vpc_ids: &[String]) -> Result<(), ApiError> {
+        self.inner.clear_unpublished(vpc_ids).await
+    }
+
     async fn mark_released(&self, resource_id: &str, at: &str) -> Result<(), ApiError> {
         self.inner.mark_released(resource_id, at).await
-    }
-    async fn endpoints_remaining(&self, ids: &[String]) -> Result<Vec<String>, ApiError> {
-        self.inner.endpoints_remaining(ids).await
     }
 }
 

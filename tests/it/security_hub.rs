@@ -6,12 +6,10 @@
 //! finding and picks by id. moto does not require EnableSecurityHub before an import; the
 //! test enables it anyway, as a real account needs.
 
-mod common;
-
+use crate::common::*;
 use aws_sdk_securityhub::types::{
     AwsSecurityFinding, ComplianceStatus, RecordState, SeverityLabel,
 };
-use common::*;
 use vpce_guard_lambda::functions::compliance_sweep;
 
 const ON: (&str, &str) = ("SECURITY_HUB_FINDINGS", "true");

@@ -1,10 +1,8 @@
 //! The `vpce-guard` binary against a real moto server: plan, apply, plan again; JSON output
 //! against the notice JSON Schema; baseline validation; cost arithmetic.
 
-mod common;
-
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use serde_json::Value;
 
 /// The `vpce-guard` binary of the `vpce-guard-cli` package, built beside this test by

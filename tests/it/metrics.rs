@@ -2,14 +2,12 @@
 //! (Runtime API on loopback, moto behind `AWS_ENDPOINT_URL`), writes one Embedded Metric Format
 //! record per run to stdout, checked here against the EMF specification.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::runtime_api::RuntimeApi;
-use common::*;
+use crate::common::runtime_api::RuntimeApi;
+use crate::common::*;
 use serde_json::Value;
 
 /// A function binary of the workspace, built beside this test (`scripts/test` builds it).

@@ -3,9 +3,7 @@
 //! guard's own calls coming back through CloudTrail, each driven by its sample in `events/`
 //! through the Lambda entry point against moto.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use vpce_guard_core::planner::Drift;
 use vpce_guard_lambda::functions::network_events;
