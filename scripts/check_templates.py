@@ -4,7 +4,7 @@
 1. the member role of member-role.yaml has exactly the EC2 statements of template.yaml's
    GuardEc2Policy (the guard needs the same permissions in a member account as at home);
 2. every environment variable the code reads (crates/lambda/src/config/) is set in template.yaml and
-   documented in the README's configuration table;
+   documented in docs/configuration.md (its table of environment variables);
 3. every function has an Errors alarm and every dead-letter queue a depth alarm (each with the
    Condition of what it watches), the ActionsFailed and sweep-not-run alarms exist, and every alarm
    notifies;
@@ -221,12 +221,12 @@ def main():
     read |= set(re.findall(r'checked\(\s*"([A-Z][A-Z0-9_]+)"', config))
     read |= set(re.findall(r'(?:whole_number|boolean|checked_list|decimal)\(\s*&?get,\s*"([A-Z][A-Z0-9_]+)"', config))
     template_text = (ROOT / "template.yaml").read_text()
-    readme = (ROOT / "README.md").read_text()
+    configuration_doc = (ROOT / "docs" / "configuration.md").read_text()
     for name in sorted(read):
         if not re.search(rf"^\s+{name}:", template_text, re.M):
             failures.append(f"{name} is read by crates/lambda/src/config/ but not set in template.yaml")
-        if f"`{name}`" not in readme:
-            failures.append(f"{name} is read by crates/lambda/src/config/ but not documented in README.md")
+        if f"`{name}`" not in configuration_doc:
+            failures.append(f"{name} is read by crates/lambda/src/config/ but not documented in docs/configuration.md")
     if len(read) < 10:
         failures.append(f"found only {len(read)} variables in crates/lambda/src/config/: {sorted(read)}")
 

@@ -68,7 +68,7 @@ pub struct Target {
     pub ec2_pacing: Pacing,
 }
 
-/// Whether EC2 requests are paced (see the README's Request pacing).
+/// Whether EC2 requests are paced (docs/how-it-works.md, Request pacing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Pacing {
     On,

@@ -28,7 +28,7 @@ impl HubSeverity {
     }
 }
 
-/// The severity of a drift code (documented in the README's Security Hub section).
+/// The severity of a drift code (documented in docs/monitoring.md, Security Hub).
 pub fn severity(drift: Drift) -> HubSeverity {
     match drift {
         Drift::SecurityGroupRuleUnexpected => HubSeverity::High,
