@@ -9,6 +9,7 @@ pub mod ec2;
 pub mod ledger;
 pub mod metrics;
 pub mod nat_traffic;
+pub mod org_ports;
 pub mod organizations;
 pub mod pacing;
 pub mod pacing_deadline;

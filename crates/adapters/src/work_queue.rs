@@ -5,16 +5,8 @@ use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use aws_sdk_sqs::Client;
 
 use super::sdk_error::api_error;
+pub use vpce_guard_core::error::EnqueueError;
 use vpce_guard_core::org::WorkItem;
-
-/// Work items SQS did not take.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{not_sent} of {total} work item(s) could not be queued: {first_error}")]
-pub struct EnqueueError {
-    pub not_sent: usize,
-    pub total: usize,
-    pub first_error: String,
-}
 
 /// SQS allows 10 entries per SendMessageBatch call.
 pub const MAX_SQS_BATCH: usize = 10;

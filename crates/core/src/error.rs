@@ -282,3 +282,12 @@ mod tests {
         assert!(!throttled.is_private_dns_conflict());
     }
 }
+
+/// Work items the queue did not take.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{not_sent} of {total} work item(s) could not be queued: {first_error}")]
+pub struct EnqueueError {
+    pub not_sent: usize,
+    pub total: usize,
+    pub first_error: String,
+}

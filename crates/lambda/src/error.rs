@@ -5,6 +5,7 @@
 use thiserror::Error;
 use vpce_guard_adapters::EnqueueError;
 use vpce_guard_core::error::{ApiError, EventError};
+use vpce_guard_service::org::OrgError;
 use vpce_guard_service::GuardError;
 
 #[derive(Debug, Error)]
@@ -53,4 +54,21 @@ pub enum FunctionError {
         total: usize,
         detail: String,
     },
+}
+
+/// An organization sweep's failure, as the invocation reports it (the same error types as the
+/// rest of the plumbing, so alarms and runbooks match on one set).
+impl From<OrgError> for FunctionError {
+    fn from(error: OrgError) -> Self {
+        match error {
+            OrgError::ListAccounts(e) => FunctionError::ListAccounts(e),
+            OrgError::NothingToSweep => FunctionError::NothingToSweep,
+            OrgError::Ledger(e) => FunctionError::Ledger(e),
+            OrgError::Enqueue(e) => FunctionError::Enqueue(e),
+            OrgError::Publish(source) => FunctionError::Guard(GuardError::Publish {
+                unpublished: 1,
+                source,
+            }),
+        }
+    }
 }

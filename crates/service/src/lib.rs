@@ -1,5 +1,6 @@
-//! vpce-guard's application layer: the guard loop for one account and Region, over the core's
-//! ports and nothing else (no AWS SDK, no Lambda types).
+//! vpce-guard's application layer: the guard loop for one account and Region, and the
+//! organization sweep ([`org`]), over the core's ports and nothing else (no AWS SDK, no Lambda
+//! types).
 //!
 //! [`Guard::run`] is observe (batched reads) → plan (the pure core) → act (per drifted VPC) →
 //! notify (notices, outbox, summary); each stage is a file of [`guard`]. [`Guard::run_for_call`]
@@ -11,6 +12,7 @@ pub mod error;
 #[cfg(any(test, feature = "test-util"))]
 pub mod fakes;
 pub mod guard;
+pub mod org;
 mod void_notices;
 
 pub use error::GuardError;

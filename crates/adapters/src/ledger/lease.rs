@@ -10,29 +10,12 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailur
 use super::{key, n, s, SweepLedger, CONDITION_FAILED};
 use crate::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
+use vpce_guard_core::org::{Lease, LeaseHolder};
 
 /// The partition of lease records.
 const LEASE_PARTITION: &str = "#lease";
 /// A lease record outlives its lease by a day (DynamoDB TTL), then goes.
 const LEASE_RECORD_TTL_SECS: i64 = 86_400;
-
-/// Who holds a lease another caller asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LeaseHolder {
-    /// The holder's name (the invocation's request id); empty when DynamoDB did not say.
-    pub holder: String,
-    /// Until when (seconds since the epoch); 0 when DynamoDB did not say.
-    pub until: i64,
-}
-
-/// What asking for a lease gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lease {
-    /// Taken (or taken again by the same holder) until the time given.
-    Taken,
-    /// Someone else holds it: the caller yields.
-    HeldBy(LeaseHolder),
-}
 
 impl SweepLedger {
     /// Takes the lease `name` for `holder` until `until` (seconds since the epoch) unless another

@@ -32,8 +32,7 @@ use super::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::org::LateItem;
 
-pub use lease::{Lease, LeaseHolder};
-pub use record::Recorded;
+pub use vpce_guard_core::org::{Lease, LeaseHolder, Recorded};
 
 /// Ledger records expire (DynamoDB TTL on `expires_at`) this long after they were written.
 pub const LEDGER_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);

@@ -13,24 +13,10 @@ use super::{
 };
 use crate::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
-use vpce_guard_core::org::{ItemResult, SweepRecord, WorkItem};
+use vpce_guard_core::org::{ItemResult, Recorded, WorkItem};
 
 /// DynamoDB's cancellation reason for an item whose condition did not hold.
 const CONDITIONAL_CHECK_FAILED: &str = "ConditionalCheckFailed";
-
-/// What recording an item did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Recorded {
-    /// Tallied before the summary; the sweep's progress afterwards (no account list).
-    Counted(SweepRecord),
-    /// Already tallied (a redelivered message): not counted again.
-    Duplicate,
-    /// Tallied after the sweep's summary (past the deadline, or redriven from the dead-letter
-    /// queue): the next summary reports it.
-    Late,
-    /// The ledger does not know the sweep (an item queued by hand, or an expired sweep).
-    UnknownSweep,
-}
 
 /// For a transaction cancelled by conditions: which of its writes failed their condition.
 pub(super) fn cancelled_by_condition<R>(

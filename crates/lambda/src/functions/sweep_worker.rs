@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use futures::stream::{self, StreamExt};
 use lambda_runtime::LambdaEvent;
-use tracing::{error, info, warn};
-use vpce_guard_adapters::{Recorded, SweepLedger};
-use vpce_guard_core::org::{is_final_attempt, ItemResult, WorkItem};
+use tracing::{error, warn};
+use vpce_guard_adapters::SweepLedger;
+use vpce_guard_core::org::{is_final_attempt, WorkItem};
 use vpce_guard_service::SCHEDULE_TRIGGER;
 
-use super::org_summary::publish_org_summary;
+use super::org_summary::{emit_summaries, ledger_of, now, org_sweep};
 use super::region_run::sweep_one;
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
@@ -27,17 +27,8 @@ pub async fn sweep_worker(
     context: &FunctionContext,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, FunctionError> {
-    let table = context
-        .config()
-        .org
-        .sweep_table
-        .clone()
-        .ok_or(FunctionError::NotConfigured {
-            operation: "the sweep worker",
-            name: "SWEEP_TABLE_NAME",
-        })?;
-    let ledger = SweepLedger::new(aws_sdk_dynamodb::Client::new(context.sdk()), table);
     let session = Session::open(context, &event.context).await?;
+    let ledger = ledger_of(&session, "the sweep worker")?;
     let max_receive_count = context.config().org.work_max_receive_count;
 
     // The same item twice in one batch (a redelivery) runs once; both messages share the result.
@@ -102,7 +93,8 @@ pub async fn sweep_worker(
     Ok(response)
 }
 
-/// Runs one item and records it; `false` means "let SQS deliver it again".
+/// Runs one item and tallies it; `false` means "report the message as failed" (SQS delivers
+/// it again, or moves it to the dead-letter queue after its last delivery).
 async fn work_on(
     session: &Session<'_>,
     ledger: &SweepLedger,
@@ -118,44 +110,13 @@ async fn work_on(
         item.daily_checks,
     )
     .await;
-    let outcome = match (&result.summary, &result.error) {
-        (Some(summary), None) => ItemResult::Succeeded(summary.counters),
-        (_, error) => {
-            let error = error.clone().unwrap_or_else(|| "unknown error".to_string());
-            if !final_attempt {
-                warn!(account = %item.account_id, region = %item.region, %error, "work item failed; SQS will retry it");
-                return false;
-            }
-            error!(account = %item.account_id, region = %item.region, %error, "work item failed on its last delivery; it goes to the dead-letter queue");
-            ItemResult::Failed(error)
-        }
+    let outcome = match (result.summary, result.error) {
+        (Some(summary), None) => Ok(summary.counters),
+        (_, error) => Err(error.unwrap_or_else(|| "unknown error".to_string())),
     };
-    let succeeded = matches!(outcome, ItemResult::Succeeded(_));
-    let sweep = match ledger.record(item, &outcome).await {
-        Ok(Recorded::Counted(sweep)) => sweep,
-        Ok(Recorded::Duplicate) => {
-            info!(sweep_id = %item.sweep_id, account = %item.account_id, region = %item.region, "already tallied (a redelivery)");
-            return succeeded;
-        }
-        Ok(Recorded::Late) => {
-            info!(sweep_id = %item.sweep_id, account = %item.account_id, region = %item.region, "tallied after the sweep's summary; the next summary reports it");
-            return succeeded;
-        }
-        Ok(Recorded::UnknownSweep) => {
-            warn!(sweep_id = %item.sweep_id, "the ledger does not know this sweep; the item is not tallied");
-            return succeeded;
-        }
-        Err(e) => {
-            // The guard run is idempotent and the ledger deduplicates: retry the item.
-            error!(error = %e, "could not tally the work item");
-            return false;
-        }
-    };
-    if sweep.is_complete() {
-        if let Err(e) = publish_org_summary(session, ledger, &item.sweep_id).await {
-            error!(error = %e, "could not publish the organization sweep summary; retrying the item");
-            return false;
-        }
-    }
-    succeeded
+    let tallied = org_sweep(session, ledger)
+        .tally(item, outcome, final_attempt, now())
+        .await;
+    emit_summaries(&tallied.summary);
+    !tallied.report_failure
 }

@@ -8,6 +8,7 @@
 
 mod ec2;
 mod notices;
+mod org;
 mod security_hub;
 mod trails;
 
@@ -15,6 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 
 pub use ec2::{InMemoryEc2, FAKE_AZS};
 pub use notices::RecordingNotices;
+pub use org::{InMemoryDirectory, InMemoryLedger, InMemoryWorkQueue};
 pub use security_hub::InMemorySecurityHub;
 pub use trails::InMemoryTrails;
 

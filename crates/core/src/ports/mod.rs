@@ -1,6 +1,10 @@
 //! What the guard needs from the outside world. The adapters crate implements these
 //! with the AWS SDK; tests can implement them with fakes.
 
+mod org;
+
+pub use org::{AccountDirectoryPort, QueueFuture, SweepLedgerPort, WorkQueuePort};
+
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
