@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
+use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use common::fault_proxy::FaultProxy;
@@ -283,8 +284,8 @@ async fn run(settings: Settings) {
     proxy.clear_seen();
 
     let started = Instant::now();
-    let mut schedule = event("scheduled-event.json", &[]);
-    schedule.payload["id"] = json!("bench-sweep");
+    let mut schedule: LambdaEvent<CloudWatchEvent> = event("scheduled-event.json", &[]);
+    schedule.payload.id = Some("bench-sweep".to_string());
     let queued = compliance_sweep(&context, schedule)
         .await
         .expect("coordinator");

@@ -2,6 +2,7 @@
 //! with their placeholder ids replaced by moto's.
 
 use crate::common::*;
+use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use aws_sdk_ec2::types::VpcEndpointType;
 use vpce_guard_core::notice::{NoticeEventType, Outcome};
 use vpce_guard_core::planner::Drift;
@@ -606,9 +607,11 @@ async fn failed_calls_and_unrelated_events_are_ignored() {
 async fn malformed_events_fail_with_a_clear_error() {
     let env = Env::new().await;
     let function = env.function(&[]);
-    let mut no_ids = event("cloudtrail-create-vpc.json", &[]);
-    no_ids.payload["detail"]["requestParameters"] = serde_json::json!({"cidrBlock": "10.0.0.0/16"});
-    no_ids.payload["detail"]["responseElements"] = serde_json::Value::Null;
+    let mut no_ids: lambda_runtime::LambdaEvent<CloudWatchEvent> =
+        event("cloudtrail-create-vpc.json", &[]);
+    let detail = no_ids.payload.detail.as_mut().expect("detail");
+    detail["requestParameters"] = serde_json::json!({"cidrBlock": "10.0.0.0/16"});
+    detail["responseElements"] = serde_json::Value::Null;
     let err = network_events(&function, no_ids)
         .await
         .unwrap_err()
@@ -618,23 +621,26 @@ async fn malformed_events_fail_with_a_clear_error() {
         "{err}"
     );
 
-    let mut no_detail = event("cloudtrail-create-vpc.json", &[]);
-    no_detail.payload.as_object_mut().unwrap().remove("detail");
+    let mut no_detail: lambda_runtime::LambdaEvent<CloudWatchEvent> =
+        event("cloudtrail-create-vpc.json", &[]);
+    no_detail.payload.detail = None;
     let err = network_events(&function, no_detail)
         .await
         .unwrap_err()
         .to_string();
     assert!(err.contains("detail"), "{err}");
 
-    let not_an_event = lambda_runtime::LambdaEvent::new(
-        serde_json::json!([1, 2]),
-        lambda_runtime::Context::default(),
-    );
-    let err = network_events(&function, not_an_event)
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("JSON object"), "{err}");
+    // What is not an EventBridge event never reaches the handler: the runtime refuses to
+    // deserialize it into the handler's event type, with serde's reason.
+    for not_an_event in [serde_json::json!([1, 2]), serde_json::json!({"detail": {}})] {
+        let err = serde_json::from_value::<CloudWatchEvent>(not_an_event)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("invalid type") || err.contains("missing field"),
+            "{err}"
+        );
+    }
 }
 
 #[tokio::test]

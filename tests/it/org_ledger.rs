@@ -3,9 +3,10 @@
 //! dead-letter queue after its sweep's summary, redeliveries, and a sweep tallied item by item.
 
 use crate::common::*;
+use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{Context, LambdaEvent};
-use serde_json::{json, Value};
+use serde_json::json;
 use vpce_guard_adapters::{Recorded, SweepLedger};
 use vpce_guard_core::counters::RunCounters;
 use vpce_guard_core::notice::{Notice, NoticeEventType, OrgSweepReport};
@@ -48,9 +49,9 @@ async fn organization_fleet(
 }
 
 /// The scheduled event of sweep `id` (EventBridge gives every schedule its own event id).
-fn schedule(id: &str) -> LambdaEvent<Value> {
-    let mut event = event("scheduled-event.json", &[]);
-    event.payload["id"] = json!(id);
+fn schedule(id: &str) -> LambdaEvent<CloudWatchEvent> {
+    let mut event: LambdaEvent<CloudWatchEvent> = event("scheduled-event.json", &[]);
+    event.payload.id = Some(id.to_string());
     event
 }
 

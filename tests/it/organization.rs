@@ -170,10 +170,14 @@ async fn fleet(env: &Env, sdk: &SdkConfig, vars: &[(&str, String)]) -> Fleet {
     Fleet::new(env.config(&overrides), sdk.clone(), "vpce-guard-test").expect("fleet")
 }
 
-fn invocation(payload: Value, request_id: &str) -> LambdaEvent<Value> {
+/// `payload` as the handler takes it, from request `request_id`.
+fn invocation<T: serde::de::DeserializeOwned>(payload: Value, request_id: &str) -> LambdaEvent<T> {
     let mut context = Context::default();
     context.request_id = request_id.to_string();
-    LambdaEvent::new(payload, context)
+    LambdaEvent::new(
+        serde_json::from_value(payload).expect("the handler's event type"),
+        context,
+    )
 }
 
 /// Runs the worker over the work queue like Lambda's SQS event source mapping, until the queue
@@ -546,12 +550,13 @@ async fn account_vending_events_and_direct_invocations_baseline_the_new_account(
     assert_eq!(of_type(&notices, NoticeEventType::SweepSummary).len(), 2);
 
     // A FAILED lifecycle event is not baselined.
-    let mut failed_event = event(
+    let mut failed: LambdaEvent<Value> = event(
         "controltower-create-managed-account.json",
         &[("210987654321", &tower_account)],
     );
-    failed_event.payload["detail"]["serviceEventDetails"]["createManagedAccountStatus"]["state"] =
+    failed.payload["detail"]["serviceEventDetails"]["createManagedAccountStatus"]["state"] =
         json!("FAILED");
+    let failed_event = invocation(failed.payload, "failed-event");
     let ignored = account_baseline(&fleet, failed_event)
         .await
         .expect("ignored");

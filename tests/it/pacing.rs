@@ -134,7 +134,9 @@ async fn a_create_waiting_its_turn_longer_than_the_api_timeout_is_sent_not_timed
 }
 
 /// The scheduled sample event with the invocation's deadline `ms_left` from now.
-fn scheduled_with_ms_left(ms_left: u64) -> LambdaEvent<serde_json::Value> {
+fn scheduled_with_ms_left(
+    ms_left: u64,
+) -> LambdaEvent<aws_lambda_events::event::cloudwatch_events::CloudWatchEvent> {
     let mut invocation = event("scheduled-event.json", &[]);
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)

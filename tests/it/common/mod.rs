@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, Tag};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::Value;
@@ -635,7 +636,10 @@ pub fn events_dir() -> PathBuf {
 }
 
 /// Loads `events/<name>` with placeholder ids replaced, as a Lambda invocation.
-pub fn event(name: &str, replacements: &[(&str, &str)]) -> LambdaEvent<Value> {
+pub fn event<T: serde::de::DeserializeOwned>(
+    name: &str,
+    replacements: &[(&str, &str)],
+) -> LambdaEvent<T> {
     let path = events_dir().join(name);
     let mut text =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
@@ -646,12 +650,13 @@ pub fn event(name: &str, replacements: &[(&str, &str)]) -> LambdaEvent<Value> {
         );
         text = text.replace(placeholder, real);
     }
-    let payload: Value = serde_json::from_str(&text).expect("event is JSON");
+    let payload: T = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{name} is not the event the handler takes: {e}"));
     LambdaEvent::new(payload, Context::default())
 }
 
 /// `events/cloudtrail-create-subnet.json` for `subnet_id` in `vpc_id`.
-pub fn create_subnet_event(vpc_id: &str, subnet_id: &str) -> LambdaEvent<Value> {
+pub fn create_subnet_event(vpc_id: &str, subnet_id: &str) -> LambdaEvent<CloudWatchEvent> {
     event(
         "cloudtrail-create-subnet.json",
         &[(VPC_PLACEHOLDER, vpc_id), (SUBNET_PLACEHOLDER, subnet_id)],

@@ -107,8 +107,29 @@ struct CloudTrailDetail {
     response_elements: Option<Value>,
 }
 
-/// Parses any event the functions may receive. Errors only for events of a handled kind
-/// that cannot be understood; everything else is `Ignored`.
+/// An EventBridge event's envelope: the fields the guard reads. The Lambda shell builds it from
+/// `aws_lambda_events`' `CloudWatchEvent`; [`parse_event`] reads it from raw JSON.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct EventEnvelope {
+    #[serde(default, rename = "detail-type")]
+    pub detail_type: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default, rename = "account")]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// RFC 3339.
+    pub time: String,
+    /// EventBridge always sends the list (empty for CloudTrail events).
+    pub resources: Vec<String>,
+    #[serde(default)]
+    pub detail: Option<Value>,
+}
+
+/// Parses any event the functions may receive, from raw JSON (the property tests, and any
+/// caller without a typed envelope). Errors only for events of a handled kind that cannot be
+/// understood; everything else is `Ignored`.
 pub fn parse_event(event: &Value) -> Result<Trigger, EventError> {
     let size = serde_json::to_vec(event)
         .map(|v| v.len())
@@ -126,15 +147,56 @@ pub fn parse_event(event: &Value) -> Result<Trigger, EventError> {
     };
     let detail_type = object.get("detail-type").and_then(Value::as_str);
     let source = object.get("source").and_then(Value::as_str);
-    match (detail_type, source) {
-        (Some(CLOUDTRAIL_DETAIL_TYPE), Some("aws.ec2")) => parse_api_call(event),
-        (Some(SCHEDULED_DETAIL_TYPE), Some("aws.events")) => {
-            let envelope = envelope(event)?;
-            Ok(Trigger::Schedule {
-                account_id: required(envelope.account_id, "account")?,
-                region: required(envelope.region, "region")?,
-            })
+    if handled_kind(detail_type, source) {
+        let envelope =
+            EventEnvelope::deserialize(event).map_err(|e| EventError::Envelope(e.to_string()))?;
+        return parse_envelope(&envelope);
+    }
+    parse_envelope(&EventEnvelope {
+        detail_type: detail_type.map(str::to_string),
+        source: source.map(str::to_string),
+        ..EventEnvelope::default()
+    })
+}
+
+/// Whether the guard acts on events of this detail-type and source.
+fn handled_kind(detail_type: Option<&str>, source: Option<&str>) -> bool {
+    matches!(
+        (detail_type, source),
+        (Some(CLOUDTRAIL_DETAIL_TYPE), Some("aws.ec2"))
+            | (Some(SCHEDULED_DETAIL_TYPE), Some("aws.events"))
+    )
+}
+
+/// What an EventBridge event means for the guard. Errors only for events of a handled kind
+/// that cannot be understood; everything else is `Ignored`.
+pub fn parse_envelope(envelope: &EventEnvelope) -> Result<Trigger, EventError> {
+    let detail_type = envelope.detail_type.as_deref();
+    let source = envelope.source.as_deref();
+    if handled_kind(detail_type, source) {
+        if !is_rfc3339(&envelope.time) {
+            return Err(EventError::Envelope(format!(
+                "`time` {:?} is not an RFC 3339 timestamp",
+                envelope.time
+            )));
         }
+        let size = envelope
+            .detail
+            .as_ref()
+            .and_then(|d| serde_json::to_vec(d).ok())
+            .map_or(0, |v| v.len());
+        if size > MAX_EVENT_BYTES {
+            return Err(EventError::Envelope(format!(
+                "event detail is {size} bytes; EventBridge events are at most {MAX_EVENT_BYTES}"
+            )));
+        }
+    }
+    match (detail_type, source) {
+        (Some(CLOUDTRAIL_DETAIL_TYPE), Some("aws.ec2")) => parse_api_call(envelope),
+        (Some(SCHEDULED_DETAIL_TYPE), Some("aws.events")) => Ok(Trigger::Schedule {
+            account_id: required(envelope.account_id.clone(), "account")?,
+            region: required(envelope.region.clone(), "region")?,
+        }),
         (None, _) => Err(EventError::Envelope(
             "missing `detail-type`: not an EventBridge event".to_string(),
         )),
@@ -147,43 +209,16 @@ pub fn parse_event(event: &Value) -> Result<Trigger, EventError> {
     }
 }
 
-/// The EventBridge envelope: the fields the guard reads, with EventBridge's own requirements
-/// (`time` an RFC 3339 timestamp, `resources` a list).
-#[derive(Deserialize)]
-struct Envelope {
-    #[serde(default, rename = "account")]
-    account_id: Option<String>,
-    #[serde(default)]
-    region: Option<String>,
-    time: String,
-    #[allow(dead_code)] // required by the envelope's shape, not read
-    resources: Vec<String>,
-    #[serde(default)]
-    detail: Option<Value>,
-}
-
-fn envelope(event: &Value) -> Result<Envelope, EventError> {
-    let envelope: Envelope =
-        Envelope::deserialize(event).map_err(|e| EventError::Envelope(e.to_string()))?;
-    if !is_rfc3339(&envelope.time) {
-        return Err(EventError::Envelope(format!(
-            "`time` {:?} is not an RFC 3339 timestamp",
-            envelope.time
-        )));
-    }
-    Ok(envelope)
-}
-
 fn required(value: Option<String>, field: &str) -> Result<String, EventError> {
     value
         .filter(|v| !v.trim().is_empty())
         .ok_or_else(|| EventError::Envelope(format!("missing `{field}`")))
 }
 
-fn parse_api_call(event: &Value) -> Result<Trigger, EventError> {
-    let envelope = envelope(event)?;
+fn parse_api_call(envelope: &EventEnvelope) -> Result<Trigger, EventError> {
     let detail_value = envelope
         .detail
+        .clone()
         .ok_or_else(|| EventError::Envelope("missing `detail`".to_string()))?;
     let caller_role_arn = session_issuer_arn(&detail_value);
     let detail: CloudTrailDetail =
@@ -235,9 +270,9 @@ fn parse_api_call(event: &Value) -> Result<Trigger, EventError> {
     if refs.is_empty() {
         return Err(EventError::NoResources { event_name });
     }
-    let account_id = required(envelope.account_id, "account")
+    let account_id = required(envelope.account_id.clone(), "account")
         .or_else(|_| required(detail.recipient_account_id, "detail.recipientAccountId"))?;
-    let region = required(envelope.region, "region")
+    let region = required(envelope.region.clone(), "region")
         .or_else(|_| required(detail.aws_region, "detail.awsRegion"))?;
     Ok(Trigger::ApiCall(ApiCallEvent {
         event_name,

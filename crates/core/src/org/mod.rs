@@ -18,5 +18,8 @@ pub use schedule::{
 pub use sweep::{
     tally, ItemFailure, ItemRecord, ItemRef, ItemResult, LateItem, SweepRecord, SweepTally,
 };
-pub use vending::{parse_vending_event, VendingRequest, VendingSource, VendingTrigger};
+pub use vending::{
+    parse_direct_baseline, parse_vending_envelope, parse_vending_event, DirectBaseline,
+    VendingRequest, VendingSource, VendingTrigger, DIRECT_BASELINE_SHAPE,
+};
 pub use work_item::{is_final_attempt, work_items, WorkItem, WORK_ITEM_SCHEMA};

@@ -59,16 +59,24 @@ pub fn parse_vending_event(payload: &Value) -> Result<VendingTrigger, EventError
     if object.contains_key("account_id") && !object.contains_key("detail") {
         return parse_direct(payload).map(VendingTrigger::Baseline);
     }
-    let source = payload
-        .get("source")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            EventError::Envelope(
-                "neither an EventBridge event (no `source`) nor a direct {\"account_id\"} payload"
-                    .to_string(),
-            )
-        })?;
-    let detail = payload.get("detail").unwrap_or(&Value::Null);
+    parse_vending_envelope(
+        payload.get("source").and_then(Value::as_str),
+        payload.get("detail"),
+    )
+}
+
+/// What an EventBridge event from `source` with `detail` asks of account-baseline.
+pub fn parse_vending_envelope(
+    source: Option<&str>,
+    detail: Option<&Value>,
+) -> Result<VendingTrigger, EventError> {
+    let source = source.ok_or_else(|| {
+        EventError::Envelope(
+            "neither an EventBridge event (no `source`) nor a direct {\"account_id\"} payload"
+                .to_string(),
+        )
+    })?;
+    let detail = detail.unwrap_or(&Value::Null);
     let event_name = detail
         .get("eventName")
         .and_then(Value::as_str)
@@ -122,19 +130,31 @@ pub fn parse_vending_event(payload: &Value) -> Result<VendingTrigger, EventError
     }))
 }
 
+/// A pipeline step's direct invocation of account-baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectBaseline {
+    pub account_id: String,
+    #[serde(default)]
+    pub regions: Option<Vec<String>>,
+}
+
+/// How a direct invocation's JSON must look, for error messages.
+pub const DIRECT_BASELINE_SHAPE: &str =
+    "{\"account_id\": \"123456789012\", \"regions\": [\"us-east-1\"]}";
+
 fn parse_direct(payload: &Value) -> Result<VendingRequest, EventError> {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Direct {
-        account_id: String,
-        #[serde(default)]
-        regions: Option<Vec<String>>,
-    }
-    let direct: Direct = serde_json::from_value(payload.clone()).map_err(|e| {
+    let direct: DirectBaseline = serde_json::from_value(payload.clone()).map_err(|e| {
         EventError::Envelope(format!(
-            "direct invocation expects {{\"account_id\": \"123456789012\", \"regions\": [\"us-east-1\"]}}: {e}"
+            "direct invocation expects {DIRECT_BASELINE_SHAPE}: {e}"
         ))
     })?;
+    parse_direct_baseline(direct)
+}
+
+/// Checks a direct invocation: a 12-digit account and Region names (duplicates dropped; none
+/// means the configured Regions).
+pub fn parse_direct_baseline(direct: DirectBaseline) -> Result<VendingRequest, EventError> {
     if !is_account_id(&direct.account_id) {
         return Err(EventError::Envelope(format!(
             "account_id {:?} is not a 12-digit account id",

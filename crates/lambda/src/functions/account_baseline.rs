@@ -8,19 +8,29 @@ use futures::future::join_all;
 use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
 use tracing::info;
-use vpce_guard_core::org::{parse_vending_event, VendingSource, VendingTrigger};
+use vpce_guard_core::org::{
+    parse_direct_baseline, parse_vending_envelope, VendingSource, VendingTrigger,
+};
 
 use super::region_run::{regions_failed, sweep_one, RegionStatus};
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
-use crate::routing::ignored;
+use crate::routing::{ignored, VendingInvocation};
 use crate::session::Session;
 
 pub async fn account_baseline(
     context: &FunctionContext,
-    event: LambdaEvent<Value>,
+    event: LambdaEvent<VendingInvocation>,
 ) -> Result<Value, FunctionError> {
-    let request = match parse_vending_event(&event.payload)? {
+    let trigger = match &event.payload {
+        VendingInvocation::Direct(direct) => {
+            VendingTrigger::Baseline(parse_direct_baseline(direct.clone())?)
+        }
+        VendingInvocation::Event(event) => {
+            parse_vending_envelope(event.source.as_deref(), event.detail.as_ref())?
+        }
+    };
+    let request = match trigger {
         VendingTrigger::Baseline(request) => request,
         VendingTrigger::Ignored { reason } => return Ok(ignored(reason)),
     };

@@ -5,6 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use futures::future::join_all;
 use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
@@ -18,7 +19,7 @@ use super::fan_out::fan_out;
 use super::region_run::{regions_failed, sweep_one};
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
-use crate::routing::{schedule_of, Routed};
+use crate::routing::{envelope_of, schedule_of, Routed};
 use crate::session::Session;
 
 /// The lease's name in the table.
@@ -29,7 +30,7 @@ const LEASE_WITHOUT_DEADLINE: Duration = Duration::from_secs(900);
 
 pub async fn compliance_sweep(
     context: &FunctionContext,
-    event: LambdaEvent<Value>,
+    event: LambdaEvent<CloudWatchEvent>,
 ) -> Result<Value, FunctionError> {
     if let Routed::Ignore(answer) = schedule_of(&event.payload)? {
         return Ok(answer);
@@ -79,15 +80,10 @@ pub async fn compliance_sweep(
 /// The sweep itself, under the lease.
 async fn sweep(
     context: &FunctionContext,
-    event: &LambdaEvent<Value>,
+    event: &LambdaEvent<CloudWatchEvent>,
 ) -> Result<Value, FunctionError> {
     let session = Session::open(context, &event.context).await?;
-    let started_at = event
-        .payload
-        .get("time")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let started_at = envelope_of(&event.payload).time;
     let scheduled_at =
         parse_rfc3339(&started_at).unwrap_or_else(|| epoch_seconds(SystemTime::now()));
     let daily_checks = is_daily_run(scheduled_at, context.config().org.sweep_interval);
@@ -96,11 +92,10 @@ async fn sweep(
         // same sweep instead of starting a second one.
         let sweep_id = event
             .payload
-            .get("id")
-            .and_then(Value::as_str)
+            .id
+            .clone()
             .filter(|id| !id.is_empty())
-            .unwrap_or(&event.context.request_id)
-            .to_string();
+            .unwrap_or_else(|| event.context.request_id.clone());
         return fan_out(&session, &sweep_id, &started_at, daily_checks).await;
     }
     let account = session.home_account().to_string();

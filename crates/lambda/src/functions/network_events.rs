@@ -2,6 +2,7 @@
 //! account and Region where it happened (a member account's event, forwarded to the central
 //! bus, is handled through the member role).
 
+use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 use tracing::warn;
@@ -16,7 +17,7 @@ use crate::session::Session;
 
 pub async fn network_events(
     context: &FunctionContext,
-    event: LambdaEvent<Value>,
+    event: LambdaEvent<CloudWatchEvent>,
 ) -> Result<Value, FunctionError> {
     let call = match api_call_of(&event.payload)? {
         Routed::Handle(call) => call,
