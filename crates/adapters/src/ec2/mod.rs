@@ -26,6 +26,7 @@ use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use aws_sdk_ec2::Client;
 
 use vpce_guard_core::baseline::short_name;
+use vpce_guard_core::ec2_action::Ec2Action;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::events::ResourceRefs;
 use vpce_guard_core::model::{DnsAttributes, Observation, MANAGED_TAG_KEY};
@@ -109,7 +110,7 @@ impl Ec2Inventory for Ec2Adapter {
         self.read_dns_attributes(vpc_id).await
     }
 
-    fn calls_left_before_deadline(&self, action: &str) -> Option<u64> {
+    fn calls_left_before_deadline(&self, action: Ec2Action) -> Option<u64> {
         self.pacing.as_ref()?.calls_left_before_deadline(action)
     }
 

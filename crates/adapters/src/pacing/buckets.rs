@@ -13,6 +13,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use vpce_guard_core::ec2_action::{is_non_mutating_name, Ec2Action};
+
 /// A bucket's size and refill.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BucketSpec {
@@ -51,21 +53,21 @@ impl Default for PacingLimits {
     }
 }
 
-/// Whether EC2 meters `action` as non-mutating.
+/// Whether EC2 meters the action named `action` as non-mutating.
 pub fn is_non_mutating(action: &str) -> bool {
-    ["Describe", "Get", "List", "Search"]
-        .iter()
-        .any(|prefix| action.starts_with(prefix))
+    is_non_mutating_name(action)
 }
 
-/// EC2's documented bucket for `action` (see the module doc).
+/// EC2's documented bucket for the action named `action` (see the module doc): the guard's own
+/// actions by [`Ec2Action`], any other by its verb.
 pub fn ec2_bucket(action: &str) -> BucketSpec {
-    match action {
-        "CreateVpcEndpoint" | "ModifyVpcEndpoint" | "DeleteVpcEndpoints" => BucketSpec {
+    use Ec2Action::*;
+    match Ec2Action::from_name(action) {
+        Some(CreateVpcEndpoint | ModifyVpcEndpoint | DeleteVpcEndpoints) => BucketSpec {
             burst: 4.0,
             rate_per_sec: 0.3,
         },
-        "CreateTags" | "DeleteTags" => BucketSpec {
+        Some(CreateTags | DeleteTags) => BucketSpec {
             burst: 100.0,
             rate_per_sec: 10.0,
         },

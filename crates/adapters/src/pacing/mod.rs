@@ -17,6 +17,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use tracing::debug;
+use vpce_guard_core::ec2_action::Ec2Action;
 mod buckets;
 
 pub use buckets::{
@@ -67,14 +68,14 @@ impl PacedHttpClient {
     }
 
     /// How many more `action` requests go out before the deadline (None: no deadline).
-    pub fn calls_left_before_deadline(&self, action: &str) -> Option<u64> {
+    pub fn calls_left_before_deadline(&self, action: Ec2Action) -> Option<u64> {
         let deadline = self.deadline?;
         let now = self.started.elapsed().as_secs_f64();
         let until = now
             + deadline
                 .saturating_duration_since(Instant::now())
                 .as_secs_f64();
-        Some(lock(&self.pacer).calls_left(action, now, until))
+        Some(lock(&self.pacer).calls_left(action.as_str(), now, until))
     }
 }
 

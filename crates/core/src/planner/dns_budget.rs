@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::VpcPlan;
+use crate::ec2_action::Ec2Action;
 
 /// For each plan, in the order the run applies them: whether to read its DNS attributes now.
 /// Yes when the plan needs them and its first remedy that depends on them can still be sent:
@@ -19,15 +20,15 @@ use super::VpcPlan;
 /// plan left unread sends none of its DNS-dependent remedies, so they are not counted.
 pub fn dns_reads_worth_making(
     plans: &[VpcPlan],
-    calls_left: impl Fn(&str) -> Option<u64>,
+    calls_left: impl Fn(Ec2Action) -> Option<u64>,
     slack: u64,
 ) -> Vec<bool> {
-    let mut calls: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut calls: BTreeMap<Ec2Action, u64> = BTreeMap::new();
     let mut worth = Vec::with_capacity(plans.len());
     for plan in plans {
         let remedies = || plan.findings.iter().filter_map(|f| f.remedy.as_ref());
         let read = plan.needs_dns_attributes && {
-            let mut before: BTreeMap<&'static str, u64> = BTreeMap::new();
+            let mut before: BTreeMap<Ec2Action, u64> = BTreeMap::new();
             let first = remedies().find(|remedy| {
                 if remedy.needs_vpc_dns() {
                     return true;
@@ -37,8 +38,8 @@ pub fn dns_reads_worth_making(
             });
             first.is_some_and(|remedy| {
                 let action = remedy.ec2_action();
-                let sent_before = calls.get(action).copied().unwrap_or(0)
-                    + before.get(action).copied().unwrap_or(0);
+                let sent_before = calls.get(&action).copied().unwrap_or(0)
+                    + before.get(&action).copied().unwrap_or(0);
                 calls_left(action).is_none_or(|left| sent_before < left.saturating_add(slack))
             })
         };
@@ -125,7 +126,7 @@ mod tests {
 
     #[test]
     fn plans_whose_private_dns_remedies_cannot_be_sent_before_the_deadline_are_not_read() {
-        let left = |action: &str| (action == "CreateVpcEndpoint").then_some(7);
+        let left = |action: Ec2Action| (action == Ec2Action::CreateVpcEndpoint).then_some(7);
         // vpc-0: its first interface create is call 3 of 7 (read); its five calls use 5.
         // vpc-1: its gateways are calls 6 and 7, its first interface create would be the 8th.
         // vpc-2: its gateways still queue (calls 8, 9), past the deadline: not read either.
@@ -137,7 +138,7 @@ mod tests {
 
     #[test]
     fn slack_reads_a_few_more_for_plans_applied_side_by_side() {
-        let left = |action: &str| (action == "CreateVpcEndpoint").then_some(7);
+        let left = |action: Ec2Action| (action == Ec2Action::CreateVpcEndpoint).then_some(7);
         assert_eq!(
             dns_reads_worth_making(&plans(3), left, 1),
             vec![true, true, false]
@@ -146,7 +147,7 @@ mod tests {
 
     #[test]
     fn other_actions_budgets_do_not_hold_back_the_read() {
-        let left = |action: &str| (action == "ModifyVpcEndpoint").then_some(0);
+        let left = |action: Ec2Action| (action == Ec2Action::ModifyVpcEndpoint).then_some(0);
         assert_eq!(dns_reads_worth_making(&plans(2), left, 0), vec![true, true]);
     }
 

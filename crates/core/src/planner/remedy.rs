@@ -1,5 +1,6 @@
 //! The EC2 changes a plan can ask for, and how operators read them in notices and logs.
 
+use crate::ec2_action::Ec2Action;
 use crate::model::{IngressRule, IpAddressType, GUARD_SECURITY_GROUP_NAME};
 
 /// Which security group a new interface endpoint gets.
@@ -209,22 +210,22 @@ impl Remedy {
 
     /// The EC2 action the remedy calls (what EC2 meters and the guard paces), besides the
     /// security group the first interface endpoint of a VPC may create.
-    pub fn ec2_action(&self) -> &'static str {
+    pub fn ec2_action(&self) -> Ec2Action {
         match self {
-            Remedy::EnableVpcDns { .. } => "ModifyVpcAttribute",
+            Remedy::EnableVpcDns { .. } => Ec2Action::ModifyVpcAttribute,
             Remedy::CreateGatewayEndpoint { .. } | Remedy::CreateInterfaceEndpoint { .. } => {
-                "CreateVpcEndpoint"
+                Ec2Action::CreateVpcEndpoint
             }
             Remedy::SetIpAddressType { .. }
             | Remedy::AddRouteTables { .. }
             | Remedy::AddSubnets { .. }
             | Remedy::EnablePrivateDns { .. }
             | Remedy::ReplacePolicy { .. }
-            | Remedy::MoveOutOfSubnet { .. } => "ModifyVpcEndpoint",
-            Remedy::AuthorizeHttpsIngress { .. } => "AuthorizeSecurityGroupIngress",
-            Remedy::RevokeIngress { .. } => "RevokeSecurityGroupIngress",
-            Remedy::DeleteEndpoints { .. } => "DeleteVpcEndpoints",
-            Remedy::DeleteSecurityGroup { .. } => "DeleteSecurityGroup",
+            | Remedy::MoveOutOfSubnet { .. } => Ec2Action::ModifyVpcEndpoint,
+            Remedy::AuthorizeHttpsIngress { .. } => Ec2Action::AuthorizeSecurityGroupIngress,
+            Remedy::RevokeIngress { .. } => Ec2Action::RevokeSecurityGroupIngress,
+            Remedy::DeleteEndpoints { .. } => Ec2Action::DeleteVpcEndpoints,
+            Remedy::DeleteSecurityGroup { .. } => Ec2Action::DeleteSecurityGroup,
         }
     }
 

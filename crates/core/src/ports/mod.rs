@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::ec2_action::Ec2Action;
 use crate::error::ApiError;
 use crate::event_path::Trail;
 use crate::events::ResourceRefs;
@@ -55,7 +56,7 @@ pub trait Ec2Inventory: Send + Sync {
     /// How many more `action` requests the client's pacing will send before the invocation's
     /// deadline (requests already waiting counted); None when nothing limits them (unpaced, or
     /// no deadline).
-    fn calls_left_before_deadline(&self, _action: &str) -> Option<u64> {
+    fn calls_left_before_deadline(&self, _action: Ec2Action) -> Option<u64> {
         None
     }
 

@@ -142,7 +142,10 @@ async fn a_remediating_run_reads_dns_only_where_its_private_dns_creates_can_stil
         .with_private_vpc("vpc-1", "10.1.0.0/16", HOSTNAMES_OFF)
         .with_private_vpc("vpc-2", "10.2.0.0/16", HOSTNAMES_OFF)
         .with_private_vpc("vpc-3", "10.3.0.0/16", HOSTNAMES_OFF)
-        .with_calls_left_before_deadline("CreateVpcEndpoint", 2);
+        .with_calls_left_before_deadline(
+            vpce_guard_core::ec2_action::Ec2Action::CreateVpcEndpoint,
+            2,
+        );
     let notices = RecordingNotices::new();
     let settings = RunSettings {
         mode: Mode::Remediate,

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use super::lock;
 
 use vpce_guard_core::baseline::{short_name, EndpointType};
+use vpce_guard_core::ec2_action::Ec2Action;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::model::{
     DnsAttributes, Endpoint, EndpointState, Observation, Route, RouteTable, ServiceOffer, Subnet,
@@ -27,7 +28,7 @@ struct Ec2State {
     calls: Vec<String>,
     failures: BTreeMap<&'static str, ApiError>,
     /// What pacing would still let through before the deadline, per action (absent: no limit).
-    calls_left: BTreeMap<String, u64>,
+    calls_left: BTreeMap<Ec2Action, u64>,
     next_id: u64,
 }
 
@@ -208,8 +209,8 @@ impl InMemoryEc2 {
 
     /// Pretends the run's pacing sends only `calls` more `action` requests before its
     /// deadline (the fake itself still answers every call).
-    pub fn with_calls_left_before_deadline(self, action: &str, calls: u64) -> Self {
-        self.state().calls_left.insert(action.to_string(), calls);
+    pub fn with_calls_left_before_deadline(self, action: Ec2Action, calls: u64) -> Self {
+        self.state().calls_left.insert(action, calls);
         self
     }
 

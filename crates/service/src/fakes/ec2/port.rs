@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use vpce_guard_core::ec2_action::Ec2Action;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::events::ResourceRefs;
 use vpce_guard_core::model::{
@@ -49,8 +50,8 @@ impl Ec2Inventory for InMemoryEc2 {
         })
     }
 
-    fn calls_left_before_deadline(&self, action: &str) -> Option<u64> {
-        self.state().calls_left.get(action).copied()
+    fn calls_left_before_deadline(&self, action: Ec2Action) -> Option<u64> {
+        self.state().calls_left.get(&action).copied()
     }
 
     async fn resolve_vpcs(&self, refs: &ResourceRefs) -> Result<Resolution, ApiError> {
