@@ -6,7 +6,7 @@ use aws_config::SdkConfig;
 use tokio::sync::OnceCell;
 use tracing::{info, warn};
 use vpce_guard_adapters::{
-    load_sdk_config, OrganizationsAdapter, SdkOptions, SnsAdapter, StsAdapter,
+    load_sdk_config, OrganizationsAdapter, SdkOptions, SnsAdapter, StsAdapter, SweepLedger,
 };
 use vpce_guard_core::error::ConfigError;
 use vpce_guard_core::ids::{identity_from_function_arn, CallerIdentity};
@@ -164,6 +164,16 @@ impl FunctionContext {
     /// Whether `region` is one this deployment guards.
     pub fn guards_region(&self, region: &str) -> bool {
         self.regions().iter().any(|r| r == region)
+    }
+
+    /// The sweep table of `SWEEP_TABLE_NAME` (the sweep's lease, the organization ledger), when
+    /// one is configured.
+    pub fn sweep_ledger(&self) -> Option<SweepLedger> {
+        let table = self.config.org.sweep_table.as_ref()?;
+        Some(SweepLedger::new(
+            aws_sdk_dynamodb::Client::new(&self.sdk),
+            table,
+        ))
     }
 
     /// Publishes notices to the topic in the home account and region.

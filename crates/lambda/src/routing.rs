@@ -30,14 +30,19 @@ pub fn summary_json(summary: &RunSummary) -> Value {
     serde_json::to_value(summary).unwrap_or_else(|e| json!({ "error": e.to_string() }))
 }
 
-/// The envelope the core reads, from an EventBridge event (`time` as RFC 3339 in UTC).
+/// An EventBridge event's `time`, as RFC 3339 in UTC (`2025-03-14T12:00:00Z`).
+pub fn event_time(event: &CloudWatchEvent) -> String {
+    event.time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// The envelope the core reads, from an EventBridge event.
 pub fn envelope_of(event: &CloudWatchEvent) -> EventEnvelope {
     EventEnvelope {
         detail_type: event.detail_type.clone(),
         source: event.source.clone(),
         account_id: event.account_id.clone(),
         region: event.region.clone(),
-        time: event.time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        time: event_time(event),
         resources: event.resources.clone(),
         detail: event.detail.clone(),
     }

@@ -3,23 +3,23 @@
 //! A sweep holds a lease in `SWEEP_TABLE_NAME` for its whole invocation: a second one started
 //! meanwhile (a late tick, a manual invoke) yields instead of racing it.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use futures::future::join_all;
 use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
 use tracing::{error, info};
-use vpce_guard_adapters::{Lease, SweepLedger};
+use vpce_guard_adapters::Lease;
 use vpce_guard_core::org::is_daily_run;
-use vpce_guard_core::time::{epoch_seconds, parse_rfc3339};
 use vpce_guard_service::SCHEDULE_TRIGGER;
 
 use super::fan_out::fan_out;
+use super::org_summary::now;
 use super::region_run::{regions_failed, sweep_one};
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
-use crate::routing::{envelope_of, schedule_of, Routed};
+use crate::routing::{event_time, schedule_of, Routed};
 use crate::session::Session;
 
 /// The lease's name in the table.
@@ -36,14 +36,9 @@ pub async fn compliance_sweep(
         return Ok(answer);
     }
     let holder = event.context.request_id.clone();
-    let ledger = context
-        .config()
-        .org
-        .sweep_table
-        .as_ref()
-        .map(|table| SweepLedger::new(aws_sdk_dynamodb::Client::new(context.sdk()), table));
+    let ledger = context.sweep_ledger();
     if let Some(ledger) = &ledger {
-        let now = epoch_seconds(SystemTime::now());
+        let now = now();
         let until = match event.context.deadline {
             0 => now.saturating_add(LEASE_WITHOUT_DEADLINE.as_secs() as i64),
             ms => i64::try_from(ms / 1000).unwrap_or(i64::MAX),
@@ -83,10 +78,11 @@ async fn sweep(
     event: &LambdaEvent<CloudWatchEvent>,
 ) -> Result<Value, FunctionError> {
     let session = Session::open(context, &event.context).await?;
-    let started_at = envelope_of(&event.payload).time;
-    let scheduled_at =
-        parse_rfc3339(&started_at).unwrap_or_else(|| epoch_seconds(SystemTime::now()));
-    let daily_checks = is_daily_run(scheduled_at, context.config().org.sweep_interval);
+    let started_at = event_time(&event.payload);
+    let daily_checks = is_daily_run(
+        event.payload.time.timestamp(),
+        context.config().org.sweep_interval,
+    );
     if context.config().org.work_queue_url.is_some() {
         // The EventBridge event id is the same on a retried delivery: the retry reopens the
         // same sweep instead of starting a second one.

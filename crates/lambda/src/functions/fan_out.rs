@@ -40,7 +40,7 @@ pub async fn fan_out(
             name: "WORK_QUEUE_URL",
         });
     };
-    let ledger = ledger_of(session, "an organization sweep")?;
+    let ledger = ledger_of(context, "an organization sweep")?;
     let accounts = accounts_to_sweep(context).await?;
     if org.member_role.is_none() && accounts.iter().any(|a| a != session.home_account()) {
         return Err(FunctionError::NotConfigured {

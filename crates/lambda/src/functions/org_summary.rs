@@ -9,6 +9,7 @@ use vpce_guard_core::ports::SystemClock;
 use vpce_guard_core::time::epoch_seconds;
 use vpce_guard_service::org::{Home, OrgSweep};
 
+use crate::context::FunctionContext;
 use crate::error::FunctionError;
 use crate::metrics::emit_org_sweep_metrics;
 use crate::session::Session;
@@ -45,21 +46,11 @@ pub fn emit_summaries<'r>(reports: impl IntoIterator<Item = &'r OrgSweepReport>)
 
 /// The ledger named by `SWEEP_TABLE_NAME`, or the error naming what needs it.
 pub fn ledger_of(
-    session: &Session<'_>,
+    context: &FunctionContext,
     operation: &'static str,
 ) -> Result<SweepLedger, FunctionError> {
-    let context = session.context();
-    let table = context
-        .config()
-        .org
-        .sweep_table
-        .as_ref()
-        .ok_or(FunctionError::NotConfigured {
-            operation,
-            name: "SWEEP_TABLE_NAME",
-        })?;
-    Ok(SweepLedger::new(
-        aws_sdk_dynamodb::Client::new(context.sdk()),
-        table,
-    ))
+    context.sweep_ledger().ok_or(FunctionError::NotConfigured {
+        operation,
+        name: "SWEEP_TABLE_NAME",
+    })
 }

@@ -28,7 +28,7 @@ pub async fn sweep_worker(
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, FunctionError> {
     let session = Session::open(context, &event.context).await?;
-    let ledger = ledger_of(&session, "the sweep worker")?;
+    let ledger = ledger_of(context, "the sweep worker")?;
     let max_receive_count = context.config().org.work_max_receive_count;
 
     // The same item twice in one batch (a redelivery) runs once; both messages share the result.
