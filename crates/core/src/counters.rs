@@ -46,26 +46,29 @@ impl<'de> Deserialize<'de> for UsdCents {
     }
 }
 
-/// Declares [`RunCounters`] and the list of its fields the ledger works with.
+/// Declares [`RunCounters`] and the list of its fields the ledger works with: whole counts, then
+/// dollar amounts (held in cents, stored under their cents name).
 macro_rules! run_counters {
-    ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
+    (
+        $( $(#[$doc:meta])* $name:ident ),* $(,)?
+        ;
+        $( $(#[$mdoc:meta])* $money:ident => $stored:literal ),* $(,)?
+    ) => {
         /// Counters of one run, or summed over many (an organization sweep).
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
         pub struct RunCounters {
             $( $(#[$doc])* #[serde(default)] pub $name: u64, )*
-            /// Monthly cost (USD) of the remedies applied (or planned, in report mode).
-            #[serde(default)]
-            pub monthly_cost_delta_usd: UsdCents,
+            $( $(#[$mdoc])* #[serde(default)] pub $money: UsdCents, )*
         }
 
         impl RunCounters {
-            /// Every counter's name and value as a signed integer (cost in cents), as the ledger
-            /// stores them.
+            /// Every counter's name and value as a signed integer (dollar amounts in cents), as
+            /// the ledger stores them.
             pub fn fields(&self) -> Vec<(&'static str, i64)> {
                 let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
                 vec![
                     $( (stringify!($name), as_i64(self.$name)), )*
-                    (COST_FIELD, self.monthly_cost_delta_usd.cents()),
+                    $( ($stored, self.$money.cents()), )*
                 ]
             }
 
@@ -73,16 +76,16 @@ macro_rules! run_counters {
             pub fn from_fields(get: impl Fn(&str) -> i64) -> Self {
                 Self {
                     $( $name: u64::try_from(get(stringify!($name))).unwrap_or(0), )*
-                    monthly_cost_delta_usd: UsdCents::from_cents(get(COST_FIELD)),
+                    $( $money: UsdCents::from_cents(get($stored)), )*
                 }
             }
 
             /// Adds `other` to these counters (saturating).
             pub fn add(&mut self, other: &RunCounters) {
                 $( self.$name = self.$name.saturating_add(other.$name); )*
-                self.monthly_cost_delta_usd = UsdCents::from_cents(
-                    self.monthly_cost_delta_usd.cents().saturating_add(other.monthly_cost_delta_usd.cents()),
-                );
+                $( self.$money = UsdCents::from_cents(
+                    self.$money.cents().saturating_add(other.$money.cents()),
+                ); )*
             }
         }
     };
@@ -131,6 +134,28 @@ run_counters! {
     /// Answers that were throttling errors (`RequestLimitExceeded`, `Throttling`); the SDK's
     /// adaptive retry backed off and retried each, so they are already in `api_calls`.
     throttled_requests,
+    /// Usage checks made (`USAGE_CHECK`: scheduled sweeps only, by default the day's first).
+    usage_checked,
+    /// Interface endpoints whose use was measured.
+    endpoints_measured,
+    /// Interface endpoints that carried no byte in the usage window.
+    endpoints_idle,
+    /// Interface endpoints below their break-even (NAT would have cost less).
+    endpoints_underused,
+    /// AZs of interface endpoints that carried nothing while the endpoint's others did.
+    endpoint_azs_idle,
+    /// Idle endpoints deleted and idle AZs taken out by `PRUNE_UNUSED`.
+    endpoints_pruned,
+    /// VPCs whose NAT traffic before and after the guard's endpoints shows a saving.
+    vpcs_savings_verified,
+    /// VPCs whose endpoints cost more than the NAT processing they saved.
+    vpcs_not_paying;
+    /// Monthly cost (USD) of the remedies applied (or planned, in report mode).
+    monthly_cost_delta_usd => "monthly_cost_delta_cents",
+    /// Dollars per month of idle interface endpoints and idle AZs (usage checks).
+    idle_monthly_cost_usd => "idle_monthly_cost_cents",
+    /// Dollars per month saved, summed over the VPCs whose saving is verified.
+    verified_monthly_saving_usd => "verified_monthly_saving_cents",
 }
 
 #[cfg(test)]

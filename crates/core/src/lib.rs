@@ -7,7 +7,7 @@
 //!   [`policy`] (run settings: mode, exemptions), [`counters`] (the one set of run counters),
 //!   [`ec2_action`] (the EC2 actions the guard sends);
 //! - decisions: [`planner`] (findings and remedies per VPC), [`cost`], [`traffic`] (NAT traffic
-//!   figures), [`token`] (idempotency), [`event_path`] (whether CloudTrail feeds the events);
+//!   figures), [`usage`] (measured endpoint use, verified savings, pruning), [`token`] (idempotency), [`event_path`] (whether CloudTrail feeds the events);
 //! - messages: [`events`] (EventBridge triggers), [`notice`] (what is published), [`outbox`]
 //!   (notices kept on a VPC tag when publishing failed), [`org`] (organization sweeps),
 //!   [`security_hub`] (findings in the AWS Security Finding Format);
@@ -34,3 +34,4 @@ pub mod security_hub;
 pub mod time;
 pub mod token;
 pub mod traffic;
+pub mod usage;

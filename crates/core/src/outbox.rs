@@ -66,6 +66,7 @@ pub fn decode(value: &str, region: &str) -> (String, Vec<NoticeFinding>) {
                 outcome: Outcome::Applied,
                 error: None,
                 monthly_cost_usd: 0.0,
+                usage: None,
             })
         })
         .collect();
@@ -102,6 +103,7 @@ mod tests {
             outcome,
             error: None,
             monthly_cost_usd: 0.0,
+            usage: None,
         }
     }
 

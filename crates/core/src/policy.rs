@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::baseline::{AccountProfiles, BaselineDocument, ProfileSet};
 use crate::planner::PlannerOptions;
+use crate::usage::UsageSettings;
 
 /// Whether the guard changes anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +68,8 @@ pub struct RunSettings {
     /// it did not create (default true), or only reports those gaps (the IAM statement that
     /// allows it is then absent).
     pub repair_unmanaged_endpoints: bool,
+    /// `USAGE_CHECK`, `USAGE_WINDOW_DAYS`, `SAVINGS_WINDOW_DAYS`, `PRUNE_UNUSED`.
+    pub usage: UsageSettings,
 }
 
 impl RunSettings {
@@ -89,6 +92,7 @@ impl RunSettings {
             release_hold: std::time::Duration::from_secs(DEFAULT_RELEASE_HOLD_HOURS * 3600),
             release_wait: std::time::Duration::from_secs(DEFAULT_RELEASE_WAIT_SECONDS),
             repair_unmanaged_endpoints: true,
+            usage: UsageSettings::default(),
         }
     }
 

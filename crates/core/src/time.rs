@@ -20,6 +20,12 @@ pub fn format_rfc3339(time: SystemTime) -> String {
     )
 }
 
+/// Seconds since the epoch as RFC 3339 UTC; None before 1970.
+pub fn format_epoch(seconds: i64) -> Option<String> {
+    let seconds = u64::try_from(seconds).ok()?;
+    Some(format_rfc3339(UNIX_EPOCH + Duration::from_secs(seconds)))
+}
+
 /// Seconds since the epoch of `time` (0 for times before it).
 pub fn epoch_seconds(time: SystemTime) -> i64 {
     time.duration_since(UNIX_EPOCH)

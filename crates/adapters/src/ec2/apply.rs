@@ -136,7 +136,47 @@ impl Ec2Adapter {
                 self.delete_group(group_id).await?;
                 Ok(None)
             }
+            Remedy::PruneEndpoint {
+                endpoint_id,
+                hold_key,
+                hold_value,
+            } => {
+                // The hold first: if it cannot be written, nothing is deleted (a later run
+                // would otherwise create the endpoint again).
+                self.tag_vpc(vpc_id, hold_key, hold_value).await?;
+                self.delete_endpoints(std::slice::from_ref(endpoint_id), &[])
+                    .await?;
+                Ok(None)
+            }
+            Remedy::PruneAz {
+                endpoint_id,
+                subnet_id,
+                hold_key,
+                hold_value,
+            } => {
+                self.tag_vpc(vpc_id, hold_key, hold_value).await?;
+                self.modify_endpoint(endpoint_id, |m| m.remove_subnet_ids(subnet_id))
+                    .await?;
+                Ok(None)
+            }
         }
+    }
+
+    /// Sets one tag on the VPC (CreateTags overwrites a tag of the same key).
+    async fn tag_vpc(&self, vpc_id: &str, key: &str, value: &str) -> Result<(), ApiError> {
+        self.client
+            .create_tags()
+            .resources(vpc_id)
+            .tags(
+                aws_sdk_ec2::types::Tag::builder()
+                    .key(key)
+                    .value(value)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| api_error("CreateTags", e))?;
+        Ok(())
     }
 
     /// One ModifyVpcEndpoint of `endpoint_id`, with the change `change` adds to the request.

@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::cost::{round_cents, usd};
 use crate::event_path::EventPath;
-use crate::planner::{CostDecision, Drift};
+use crate::planner::{CostDecision, Drift, FindingUsage};
 use crate::policy::Mode;
 use crate::traffic::NatTrafficReport;
+use crate::usage::VpcSavings;
 
 mod org_summary;
 mod release;
@@ -84,6 +85,9 @@ pub struct NoticeFinding {
     /// Monthly cost (USD) the remedy adds, negative when it saves; 0 for free changes.
     #[serde(default)]
     pub monthly_cost_usd: f64,
+    /// Usage findings only: the endpoint, its GB per month and the dollars paid for nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<FindingUsage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,6 +114,10 @@ pub struct Notice {
     /// The VPC's NAT traffic (CloudWatch or tag) and the interface endpoints' projected saving.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nat_traffic: Option<NatTrafficReport>,
+    /// Runs that read usage: the VPC's saving measured from NAT traffic before and after the
+    /// guard's first interface endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub savings: Option<VpcSavings>,
     /// One or two sentences for humans (chat, e-mail).
     pub summary: String,
     /// RFC 3339 UTC time the notice was built.
@@ -208,6 +216,7 @@ impl Notice {
             monthly_cost_delta_usd,
             cost_decisions: Vec::new(),
             nat_traffic: None,
+            savings: None,
             profile: None,
             summary,
             generated_at: ctx.generated_at.clone(),
@@ -287,6 +296,7 @@ impl Notice {
             monthly_cost_delta_usd,
             cost_decisions: Vec::new(),
             nat_traffic: None,
+            savings: None,
             profile: None,
             summary,
             generated_at: ctx.generated_at.clone(),
@@ -423,6 +433,7 @@ mod tests {
             outcome,
             error: None,
             monthly_cost_usd: 14.6,
+            usage: None,
         }
     }
 

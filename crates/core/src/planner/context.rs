@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::prune_hold::PruneHold;
 use super::security_group::GroupChoice;
 use super::PlannerOptions;
 use crate::baseline::{EndpointType, ServiceSpec};
@@ -106,4 +107,13 @@ pub(super) struct ServicePlanInput<'a> {
     pub(super) can_request_private_dns: bool,
     /// A cost decision ruled out new interface endpoints in this VPC.
     pub(super) skip_interface_creation: bool,
+    /// The service (or some of its AZs) was pruned for lack of use and is held out.
+    pub(super) prune_hold: Option<&'a PruneHold>,
+}
+
+impl ServicePlanInput<'_> {
+    /// Whether the prune hold keeps `az` out of the service's endpoint.
+    pub(super) fn az_held(&self, az: &str) -> bool {
+        self.prune_hold.is_some_and(|hold| hold.holds_az(az))
+    }
 }

@@ -39,6 +39,13 @@ pub fn remedy_monthly_cost(remedy: &Remedy, pricing: &Pricing, inv: &VpcInventor
             })
             .map(|e| pricing.interface_monthly(e.subnet_ids.len()))
             .sum::<f64>(),
+        Remedy::PruneEndpoint { endpoint_id, .. } => -inv
+            .endpoints
+            .iter()
+            .filter(|e| &e.id == endpoint_id)
+            .map(|e| pricing.interface_monthly(e.subnet_ids.len()))
+            .sum::<f64>(),
+        Remedy::PruneAz { .. } => -pricing.interface_monthly(1),
         _ => 0.0,
     }
 }

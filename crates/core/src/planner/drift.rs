@@ -24,6 +24,13 @@ pub enum Drift {
     PolicyNotSupported,
     /// A guard-created endpoint is IPv4-only in a dual-stack setting (or the reverse).
     IpAddressTypeMismatch,
+    /// An interface endpoint carried not one byte in the usage window (scheduled sweeps that
+    /// read usage).
+    EndpointIdle,
+    /// An interface endpoint whose bytes would have cost less through NAT than the endpoint costs.
+    EndpointUnderused,
+    /// One AZ of an interface endpoint carried nothing while its other AZs carried traffic.
+    EndpointAzIdle,
 }
 
 impl Drift {
@@ -42,6 +49,17 @@ impl Drift {
             Drift::UnknownProfile => "unknown_profile",
             Drift::PolicyNotSupported => "policy_not_supported",
             Drift::IpAddressTypeMismatch => "ip_address_type_mismatch",
+            Drift::EndpointIdle => "endpoint_idle",
+            Drift::EndpointUnderused => "endpoint_underused",
+            Drift::EndpointAzIdle => "endpoint_az_idle",
         }
+    }
+
+    /// Whether the drift is about measured use (found only by runs that read usage).
+    pub fn is_usage(self) -> bool {
+        matches!(
+            self,
+            Drift::EndpointIdle | Drift::EndpointUnderused | Drift::EndpointAzIdle
+        )
     }
 }

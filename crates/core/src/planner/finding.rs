@@ -21,6 +21,25 @@ pub struct Finding {
     pub monthly_cost_usd: f64,
     /// A central endpoint serves the service: informational, the VPC stays compliant.
     pub served_centrally: bool,
+    /// Usage findings only: what the endpoint (or AZ) carried and what it costs for nothing.
+    pub usage: Option<FindingUsage>,
+}
+
+/// The measured figures behind a usage finding (`endpoint_idle`, `endpoint_underused`,
+/// `endpoint_az_idle`), published on the notice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingUsage {
+    pub endpoint_id: String,
+    /// `endpoint_az_idle` only: the AZ (and its subnet) that carried nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    /// GB per month through the endpoint (or the AZ's subnet) over the usage window.
+    pub gb_per_month: f64,
+    /// Dollars per month paid for nothing: an idle endpoint's or AZ's hours, or what an
+    /// underused endpoint costs beyond what its bytes would have cost through NAT.
+    pub wasted_monthly_usd: f64,
 }
 
 impl Finding {
@@ -39,6 +58,7 @@ impl Finding {
             not_remediable: None,
             monthly_cost_usd: 0.0,
             served_centrally: false,
+            usage: None,
         }
     }
 
@@ -57,6 +77,7 @@ impl Finding {
             not_remediable: Some(reason.into()),
             monthly_cost_usd: 0.0,
             served_centrally: false,
+            usage: None,
         }
     }
 

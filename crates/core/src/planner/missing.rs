@@ -80,7 +80,20 @@ pub(super) fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>) -
             if ctx.private_subnets_by_az.is_empty() || input.skip_interface_creation {
                 return Vec::new();
             }
-            let subnets = ctx.subnets_for(offer);
+            // Pruned for lack of use: held out of the VPC's baseline (see PruneHold).
+            if input.prune_hold.is_some_and(|hold| hold.holds_endpoint()) {
+                return Vec::new();
+            }
+            let offered = ctx.subnets_for(offer);
+            let held_everywhere =
+                !offered.is_empty() && offered.iter().all(|(az, _)| input.az_held(az));
+            if held_everywhere {
+                return Vec::new();
+            }
+            let subnets: Vec<(&str, &str)> = offered
+                .into_iter()
+                .filter(|(az, _)| !input.az_held(az))
+                .collect();
             if subnets.is_empty() {
                 return vec![Finding::report(
                     service,

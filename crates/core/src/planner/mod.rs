@@ -17,7 +17,8 @@
 //! (`security_group`), each baseline service's existing endpoints (`service`) or its missing
 //! one (`missing`), duplicates last — and prices every remedy (`cost`). VPCs owned by another
 //! account (shared through RAM), exempt or released are skipped; `release` plans what the guard
-//! gives back when its resources block a `DeleteVpc` or `DeleteSubnet`.
+//! gives back when its resources block a `DeleteVpc` or `DeleteSubnet`; `prune_hold` keeps a
+//! service (or AZ) the guard pruned for lack of use out of the VPC's baseline.
 
 mod context;
 mod cost;
@@ -28,6 +29,7 @@ mod finding;
 mod ip_type;
 mod missing;
 mod orchestration;
+mod prune_hold;
 mod release;
 mod remedy;
 mod security_group;
@@ -36,10 +38,11 @@ mod service;
 pub use cost::{remedy_monthly_cost, CostDecision};
 pub use dns_budget::dns_reads_worth_making;
 pub use drift::Drift;
-pub use finding::{Finding, VpcPlan, VpcStatus};
+pub use finding::{Finding, FindingUsage, VpcPlan, VpcStatus};
 pub use orchestration::{
     is_exempt, is_not_owned, plan_region, plan_vpc, plan_vpc_without_profile, PlannerOptions,
 };
+pub use prune_hold::{PruneHold, PRUNED_TAG_PREFIX, WHOLE_ENDPOINT};
 pub use release::{plan_subnet_release, plan_vpc_release, EndpointMove, SubnetRelease, VpcRelease};
 pub use remedy::{Remedy, SecurityGroupRef};
 

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use super::context::{ServicePlanInput, VpcContext};
 use super::cost::{cost_decision, nat_traffic_report, remedy_monthly_cost};
 use super::dns::{can_request_private_dns, plan_vpc_dns};
+use super::prune_hold::PruneHold;
 use super::security_group::plan_guard_group;
 use super::service::plan_service;
 use super::{Drift, Finding, Remedy, VpcPlan, VpcStatus};
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, EndpointType, InterfacePolicy};
 use crate::model::{RegionInventory, ServiceOffer, VpcInventory, RELEASED_TAG_KEY};
 use crate::time::parse_rfc3339;
 
@@ -120,6 +121,7 @@ pub fn plan_vpc(
     let (security, interface_group) = plan_guard_group(inv);
     let can_request_private_dns = can_request_private_dns(inv.dns, options.enable_vpc_dns);
     let cost_decision = cost_decision(&ctx, baseline);
+    let holds = prune_holds(&ctx, baseline);
 
     let mut endpoints = Vec::new();
     let mut duplicates = Vec::new();
@@ -131,6 +133,7 @@ pub fn plan_vpc(
             interface_group,
             can_request_private_dns,
             skip_interface_creation: cost_decision.is_some(),
+            prune_hold: holds.get(spec.service_name.as_str()),
         };
         let (main, dups) = plan_service(&ctx, &service);
         endpoints.extend(main);
@@ -169,6 +172,26 @@ pub fn plan_vpc(
         nat_traffic: nat_traffic_report(&ctx, baseline),
         profile: None,
     }
+}
+
+/// The prune holds of the VPC's interface services (see [`PruneHold`]). Under
+/// `interface_endpoints: when_cost_effective` a VPC whose NAT traffic now passes the interface
+/// break-even gets its services back: the holds are ignored.
+fn prune_holds<'b>(ctx: &VpcContext<'_>, baseline: &'b Baseline) -> BTreeMap<&'b str, PruneHold> {
+    let pays_again = baseline.interface_endpoints == InterfacePolicy::WhenCostEffective
+        && nat_traffic_report(ctx, baseline).is_some_and(|r| r.projected_monthly_saving_usd > 0.0);
+    if pays_again {
+        return BTreeMap::new();
+    }
+    baseline
+        .services
+        .iter()
+        .filter(|s| s.endpoint_type == EndpointType::Interface)
+        .filter_map(|s| {
+            PruneHold::of(&ctx.inv.vpc.tags, &s.service_name)
+                .map(|hold| (s.service_name.as_str(), hold))
+        })
+        .collect()
 }
 
 /// Whether the VPC is skipped whatever its baseline: owned by another account, exempt, or held

@@ -83,6 +83,22 @@ pub enum Remedy {
     DeleteSecurityGroup {
         group_id: String,
     },
+    /// `PRUNE_UNUSED`: tags the VPC with the prune hold (`hold_key` = `hold_value`, see
+    /// [`super::PruneHold`]), then deletes the guard's idle endpoint. The hold goes first, so a
+    /// later run never recreates what was pruned.
+    PruneEndpoint {
+        endpoint_id: String,
+        hold_key: String,
+        hold_value: String,
+    },
+    /// `PRUNE_UNUSED`: tags the VPC with the hold for the AZ, then takes the idle AZ's subnet out
+    /// of the guard's endpoint (ModifyVpcEndpoint RemoveSubnetIds).
+    PruneAz {
+        endpoint_id: String,
+        subnet_id: String,
+        hold_key: String,
+        hold_value: String,
+    },
 }
 
 impl Remedy {
@@ -205,6 +221,19 @@ impl Remedy {
                 None => format!("ModifyVpcEndpoint {endpoint_id} RemoveSubnetIds=[{subnet_id}]"),
             },
             Remedy::DeleteSecurityGroup { group_id } => format!("DeleteSecurityGroup {group_id}"),
+            Remedy::PruneEndpoint {
+                endpoint_id,
+                hold_key,
+                hold_value,
+            } => format!("CreateTags {hold_key}={hold_value}; DeleteVpcEndpoints [{endpoint_id}]"),
+            Remedy::PruneAz {
+                endpoint_id,
+                subnet_id,
+                hold_key,
+                hold_value,
+            } => format!(
+                "CreateTags {hold_key}={hold_value}; ModifyVpcEndpoint {endpoint_id} RemoveSubnetIds=[{subnet_id}]"
+            ),
         }
     }
 
@@ -221,10 +250,13 @@ impl Remedy {
             | Remedy::AddSubnets { .. }
             | Remedy::EnablePrivateDns { .. }
             | Remedy::ReplacePolicy { .. }
-            | Remedy::MoveOutOfSubnet { .. } => Ec2Action::ModifyVpcEndpoint,
+            | Remedy::MoveOutOfSubnet { .. }
+            | Remedy::PruneAz { .. } => Ec2Action::ModifyVpcEndpoint,
             Remedy::AuthorizeHttpsIngress { .. } => Ec2Action::AuthorizeSecurityGroupIngress,
             Remedy::RevokeIngress { .. } => Ec2Action::RevokeSecurityGroupIngress,
-            Remedy::DeleteEndpoints { .. } => Ec2Action::DeleteVpcEndpoints,
+            Remedy::DeleteEndpoints { .. } | Remedy::PruneEndpoint { .. } => {
+                Ec2Action::DeleteVpcEndpoints
+            }
             Remedy::DeleteSecurityGroup { .. } => Ec2Action::DeleteSecurityGroup,
         }
     }

@@ -280,7 +280,7 @@ fn az_finding(
     let missing: Vec<(&str, &str)> = ctx
         .subnets_for(offer)
         .into_iter()
-        .filter(|(az, _)| !covered_azs.contains(az))
+        .filter(|(az, _)| !covered_azs.contains(az) && !input.az_held(az))
         .collect();
     if missing.is_empty() {
         return None;

@@ -132,6 +132,9 @@ fn recommendation(drift: Drift) -> &'static str {
         Drift::UnknownProfile => "Tag the VPC vpce-guard:profile with a profile GUARD_BASELINE defines (or remove the tag), or fix the profile so it resolves (e.g. set ORG_ID for ${org_id}).",
         Drift::IpAddressTypeMismatch => "Set the endpoint's IP address type to dualstack (with DnsRecordIpType dualstack) where every subnet has IPv6 and the service supports it, ipv4 otherwise.",
         Drift::PolicyNotSupported => "Remove the policy from the baseline for this service: it does not support VPC endpoint policies.",
+        Drift::EndpointIdle => "The interface endpoint carried no traffic in the usage window but is billed every AZ-hour: delete it (PRUNE_UNUSED=true prunes the guard's own), or find out why its clients do not use it.",
+        Drift::EndpointUnderused => "The interface endpoint carries less than its break-even: NAT would cost less. Remove it, reach the service through a central endpoint, or accept the cost.",
+        Drift::EndpointAzIdle => "One Availability Zone of the interface endpoint carried no traffic while the others did: take that AZ's subnet out of the endpoint (PRUNE_UNUSED=true does it for the guard's own).",
     }
 }
 
@@ -337,6 +340,7 @@ mod tests {
             outcome,
             error: None,
             monthly_cost_usd: 14.6,
+            usage: None,
         }
     }
 

@@ -123,6 +123,7 @@ mod tests {
             outcome,
             error: None,
             monthly_cost_usd: 0.0,
+            usage: None,
         }
     }
 

@@ -42,7 +42,10 @@ pub fn severity(drift: Drift) -> HubSeverity {
         | Drift::RouteTableNotAssociated
         | Drift::AzNotCovered
         | Drift::EndpointNotAvailable
-        | Drift::PolicyNotSupported => HubSeverity::Low,
+        | Drift::PolicyNotSupported
+        | Drift::EndpointIdle
+        | Drift::EndpointUnderused
+        | Drift::EndpointAzIdle => HubSeverity::Low,
         Drift::DuplicateEndpoint => HubSeverity::Informational,
     }
 }

@@ -22,13 +22,19 @@ use vpce_guard_core::policy::{
     Mode, RunSettings, DEFAULT_EXEMPT_TAG_KEY, DEFAULT_RELEASE_HOLD_HOURS,
     DEFAULT_RELEASE_WAIT_SECONDS, DEFAULT_REMEDIATION_CONCURRENCY, MAX_REMEDIATION_CONCURRENCY,
 };
+use vpce_guard_core::usage::settings::{
+    CLOUDWATCH_RETENTION_DAYS, DEFAULT_SAVINGS_WINDOW_DAYS, DEFAULT_USAGE_WINDOW_DAYS,
+    MAX_SAVINGS_WINDOW_DAYS,
+};
+use vpce_guard_core::usage::{UsageCheck, UsageSettings};
 
 /// Everything a deployed function reads from its environment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuardConfig {
     /// `GUARD_MODE`, `GUARD_BASELINE` (one document or named profiles), `ACCOUNT_PROFILES`,
     /// `ORG_ID`, `EXEMPT_TAG_KEY`, `ENABLE_VPC_DNS`, `REMEDIATION_CONCURRENCY`,
-    /// `REPAIR_UNMANAGED_ENDPOINTS`: how every guard run behaves.
+    /// `REPAIR_UNMANAGED_ENDPOINTS`, `USAGE_CHECK`, `USAGE_WINDOW_DAYS`, `SAVINGS_WINDOW_DAYS`,
+    /// `PRUNE_UNUSED`: how every guard run behaves.
     pub run: RunSettings,
     /// `NOTICE_TOPIC_ARN`: SNS topic for drift and remediation notices (required).
     pub notice_topic_arn: String,
@@ -78,6 +84,38 @@ fn check_allowed(profiles: &ProfileSet, allowed: &[String]) -> Result<(), Config
         }
     }
     Ok(())
+}
+
+/// `USAGE_CHECK`, `USAGE_WINDOW_DAYS`, `SAVINGS_WINDOW_DAYS` and `PRUNE_UNUSED`.
+fn usage_settings(get: &dyn Fn(&str) -> Option<String>) -> Result<UsageSettings, ConfigError> {
+    let check = match get("USAGE_CHECK") {
+        None => UsageCheck::default(),
+        Some(text) => UsageCheck::parse(&text).ok_or_else(|| ConfigError::Invalid {
+            name: "USAGE_CHECK",
+            value: text.clone(),
+            reason: "expected `daily`, `every_sweep` or `off`".to_string(),
+        })?,
+    };
+    let window_days = whole_number(
+        get,
+        "USAGE_WINDOW_DAYS",
+        1..=u64::from(CLOUDWATCH_RETENTION_DAYS),
+        u64::from(DEFAULT_USAGE_WINDOW_DAYS),
+    )?;
+    let savings_window_days = whole_number(
+        get,
+        "SAVINGS_WINDOW_DAYS",
+        1..=u64::from(MAX_SAVINGS_WINDOW_DAYS),
+        u64::from(DEFAULT_SAVINGS_WINDOW_DAYS),
+    )?;
+    Ok(UsageSettings {
+        check,
+        // Both were checked against ranges that fit in a u32.
+        window_days: u32::try_from(window_days).unwrap_or(DEFAULT_USAGE_WINDOW_DAYS),
+        savings_window_days: u32::try_from(savings_window_days)
+            .unwrap_or(DEFAULT_SAVINGS_WINDOW_DAYS),
+        prune_unused: boolean(get, "PRUNE_UNUSED", false)?,
+    })
 }
 
 /// Upper bound for `API_TIMEOUT_SECONDS`: below Lambda's 900-second limit.
@@ -214,6 +252,7 @@ impl GuardConfig {
             DEFAULT_RELEASE_WAIT_SECONDS,
         )?;
         let repair_unmanaged_endpoints = boolean(&get, "REPAIR_UNMANAGED_ENDPOINTS", true)?;
+        let usage = usage_settings(&get)?;
         let metrics_by_account = boolean(&get, "METRICS_BY_ACCOUNT", true)?;
         let security_hub_findings = boolean(&get, "SECURITY_HUB_FINDINGS", false)?;
         let pacing_enabled = match get("EC2_PACING").as_deref() {
@@ -269,6 +308,7 @@ impl GuardConfig {
                 release_hold: std::time::Duration::from_secs(release_hold_hours * 3600),
                 release_wait: std::time::Duration::from_secs(release_wait_seconds),
                 repair_unmanaged_endpoints,
+                usage,
             },
             notice_topic_arn,
             api_timeout,

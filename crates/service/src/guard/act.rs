@@ -197,5 +197,6 @@ fn as_notice(
         outcome,
         error,
         monthly_cost_usd: finding.monthly_cost_usd,
+        usage: finding.usage.clone(),
     }
 }

@@ -7,6 +7,7 @@ mod dns;
 mod dual_stack;
 mod missing;
 mod orchestration;
+mod prune_hold;
 mod release;
 mod remedy;
 mod security_group;

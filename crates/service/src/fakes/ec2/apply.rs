@@ -184,7 +184,40 @@ pub(super) fn apply_remedy(
                 .retain(|g| &g.id != group_id);
             Ok(None)
         }
+        Remedy::PruneEndpoint {
+            endpoint_id,
+            hold_key,
+            hold_value,
+        } => {
+            tag_vpc(state, vpc_id, hold_key, hold_value)?;
+            state.call("DeleteVpcEndpoints")?;
+            state.endpoint_mut(endpoint_id)?.state = EndpointState::Gone("deleted".to_string());
+            Ok(None)
+        }
+        Remedy::PruneAz {
+            endpoint_id,
+            subnet_id,
+            hold_key,
+            hold_value,
+        } => {
+            tag_vpc(state, vpc_id, hold_key, hold_value)?;
+            state.call("ModifyVpcEndpoint")?;
+            state
+                .endpoint_mut(endpoint_id)?
+                .subnet_ids
+                .retain(|s| s != subnet_id);
+            Ok(None)
+        }
     }
+}
+
+/// One CreateTags on the VPC.
+fn tag_vpc(state: &mut Ec2State, vpc_id: &str, key: &str, value: &str) -> Result<(), ApiError> {
+    state.call("CreateTags")?;
+    if let Some(vpc) = state.observation.vpcs.iter_mut().find(|v| v.id == vpc_id) {
+        vpc.tags.insert(key.to_string(), value.to_string());
+    }
+    Ok(())
 }
 
 fn group_mut<'a>(observation: &'a mut Observation, id: &str) -> Option<&'a mut SecurityGroup> {
