@@ -190,7 +190,7 @@ async fn every_item_of_a_sweep_is_tallied_once_however_often_it_is_delivered() {
         let result = if item.region == "us-test-12" && item.account_id.ends_with('7') {
             ItemResult::Failed("AccessDenied".into())
         } else {
-            ItemResult::Succeeded(counters)
+            ItemResult::Succeeded(Box::new(counters))
         };
         if let Recorded::Counted(_) = ledger.record(item, &result).await.expect("record") {
             counted += 1;
@@ -200,7 +200,7 @@ async fn every_item_of_a_sweep_is_tallied_once_however_often_it_is_delivered() {
     // restores a copy of the whole table taken when it started, undoing the writes other
     // transactions committed meanwhile; real DynamoDB cancels only its own writes).
     for item in items.iter().step_by(7) {
-        let result = ItemResult::Succeeded(counters);
+        let result = ItemResult::Succeeded(Box::new(counters));
         assert_eq!(
             ledger.record(item, &result).await.expect("record"),
             Recorded::Duplicate

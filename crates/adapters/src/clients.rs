@@ -10,8 +10,8 @@ use aws_sdk_ec2::config::StalledStreamProtectionConfig;
 use crate::pacing::PacedHttpClient;
 
 use crate::{
-    ApiCallCounter, CloudTrailAdapter, Ec2Adapter, NatTrafficAdapter, Route53Adapter,
-    SecurityHubAdapter, SnsAdapter,
+    ApiCallCounter, CloudTrailAdapter, CloudWatchMetrics, Ec2Adapter, NatTrafficAdapter,
+    Route53Adapter, SecurityHubAdapter, SnsAdapter,
 };
 
 /// EC2 and CloudWatch in the target account and Region, SNS in the home account and Region, all
@@ -120,7 +120,7 @@ pub fn counted_nat_traffic(
             .interceptor(counter.clone())
             .build(),
     );
-    NatTrafficAdapter::new(ec2.clone(), cloudwatch)
+    NatTrafficAdapter::new(ec2.clone(), CloudWatchMetrics::new(cloudwatch))
 }
 
 /// The target's timeouts with the per-attempt and per-operation bounds turned into a read

@@ -5,6 +5,7 @@
 
 pub mod clients;
 pub mod cloudtrail;
+pub mod cloudwatch_metrics;
 pub mod ec2;
 pub mod ledger;
 pub mod metrics;
@@ -23,6 +24,7 @@ pub mod work_queue;
 
 pub use clients::{counted_ec2, counted_nat_traffic, GuardClients};
 pub use cloudtrail::CloudTrailAdapter;
+pub use cloudwatch_metrics::CloudWatchMetrics;
 pub use ec2::{Ec2Adapter, CONCURRENT_READS_UP_TO_VPCS};
 pub use ledger::{Lease, LeaseHolder, Recorded, SweepLedger};
 pub use metrics::ApiCallCounter;

@@ -38,6 +38,7 @@ fn guard_error_type(error: &GuardError) -> &'static str {
         GuardError::Event(_) => "InvalidEvent",
         GuardError::Observe(_) => "ObserveFailed",
         GuardError::Resolve(_) => "ResolveFailed",
+        GuardError::Usage(_) => "UsageFailed",
         GuardError::Publish { .. } => "PublishFailed",
     }
 }

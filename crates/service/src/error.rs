@@ -12,6 +12,8 @@ pub enum GuardError {
     Observe(ApiError),
     #[error("resolving the VPC affected by the event failed: {0}")]
     Resolve(ApiError),
+    #[error("reading endpoint usage failed: {0}")]
+    Usage(ApiError),
     #[error("publishing {unpublished} notice(s) to SNS failed; remediation already applied is kept and a retry will not repeat it: {source}")]
     Publish {
         unpublished: usize,

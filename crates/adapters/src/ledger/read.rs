@@ -40,7 +40,9 @@ fn strings(item: &Item, name: &str) -> Vec<String> {
 
 fn result_of(item: &Item) -> ItemResult {
     if text(item, "status") == "succeeded" {
-        ItemResult::Succeeded(RunCounters::from_fields(|name| number(item, name)))
+        ItemResult::Succeeded(Box::new(RunCounters::from_fields(|name| {
+            number(item, name)
+        })))
     } else {
         ItemResult::Failed(text(item, "error"))
     }

@@ -515,7 +515,7 @@ mod tests {
                 result: if item.account_id == "210987654321" && item.region == "eu-west-1" {
                     ItemResult::Failed("AccessDenied".into())
                 } else {
-                    ItemResult::Succeeded(crate::counters::RunCounters::default())
+                    ItemResult::Succeeded(Box::default())
                 },
                 item,
             })

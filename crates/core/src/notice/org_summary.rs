@@ -120,11 +120,11 @@ mod tests {
         let records = vec![
             ItemRecord {
                 item: item("111111111111", "us-east-1"),
-                result: ItemResult::Succeeded(counters),
+                result: ItemResult::Succeeded(Box::new(counters)),
             },
             ItemRecord {
                 item: item("111111111111", "eu-west-1"),
-                result: ItemResult::Succeeded(RunCounters::default()),
+                result: ItemResult::Succeeded(Box::default()),
             },
             ItemRecord {
                 item: item("222222222222", "eu-west-1"),

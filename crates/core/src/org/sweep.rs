@@ -27,7 +27,7 @@ pub struct ItemRef {
 /// How one item ended, as its ledger record says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ItemResult {
-    Succeeded(RunCounters),
+    Succeeded(Box<RunCounters>),
     /// Failed on its last delivery; the message went to the dead-letter queue.
     Failed(String),
 }
@@ -151,10 +151,10 @@ mod tests {
                 account_id: account.into(),
                 region: region.into(),
             },
-            result: ItemResult::Succeeded(RunCounters {
+            result: ItemResult::Succeeded(Box::new(RunCounters {
                 vpcs_checked: checked,
                 ..RunCounters::default()
-            }),
+            })),
         }
     }
 
@@ -225,10 +225,10 @@ mod tests {
                 result: if i % 100 == 3 {
                     ItemResult::Failed("Throttling".into())
                 } else {
-                    ItemResult::Succeeded(RunCounters {
+                    ItemResult::Succeeded(Box::new(RunCounters {
                         vpcs_checked: 2,
                         ..RunCounters::default()
-                    })
+                    }))
                 },
             });
         let t = tally(&s, records);

@@ -18,6 +18,7 @@ use crate::notice::Notice;
 use crate::planner::Remedy;
 use crate::security_hub::{ActiveHubFinding, HubFinding};
 use crate::traffic::NatGateway;
+use crate::usage::{MetricQuery, MetricWindow, Series};
 
 /// Which VPCs an observation covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +143,19 @@ pub trait NatTrafficPort: Send + Sync {
         gateway_ids: &'a [String],
         window_days: u32,
     ) -> PortFuture<'a, BTreeMap<String, f64>>;
+}
+
+/// CloudWatch metric sums (GetMetricData): at most 500 queries a request, so a usage check costs
+/// ⌈queries / 500⌉ requests (plus pages) per Region, never one per endpoint or VPC. Optional: a
+/// guard without it measures no usage.
+pub trait MetricsPort: Send + Sync {
+    /// Each query's sums per period over `window`, in the order of `queries` (a query without
+    /// data gets an empty series: CloudWatch stores nothing for periods without traffic).
+    fn series<'a>(
+        &'a self,
+        queries: &'a [MetricQuery],
+        window: MetricWindow,
+    ) -> PortFuture<'a, Vec<Series>>;
 }
 
 /// Route 53 private hosted zones associated with a VPC (central endpoints shared through

@@ -24,6 +24,9 @@ pub struct HubRun<'a> {
     pub vpcs_in_scope: Option<BTreeSet<String>>,
     /// Each VPC's findings this run (any outcome).
     pub findings: Vec<(&'a str, &'a [NoticeFinding])>,
+    /// Whether the run read usage: only then are earlier usage findings (idle, underused, idle
+    /// AZ) that it no longer sees resolved; other runs leave them as they are.
+    pub usage_checked: bool,
 }
 
 /// What to import, and how many of each kind.
@@ -81,9 +84,12 @@ pub fn reconcile(run: &HubRun<'_>, previously_active: &[ActiveHubFinding]) -> Hu
         if open.contains_key(*id) {
             continue;
         }
-        let Some((vpc_id, _, _)) = parse_id(id, &prefix) else {
+        let Some((vpc_id, drift, _)) = parse_id(id, &prefix) else {
             continue;
         };
+        if drift.is_usage() && !run.usage_checked {
+            continue;
+        }
         let in_scope = match &run.vpcs_in_scope {
             None => true,
             Some(vpcs) => vpcs.contains(vpc_id) || looked_at.contains(vpc_id),
@@ -147,6 +153,7 @@ mod tests {
             scope: scope(),
             vpcs_in_scope: None,
             findings: vec![("vpc-1", &vpc1)],
+            usage_checked: false,
         };
         // vpc-2's finding was active and vpc-2 is now compliant (absent from the findings).
         let import = reconcile(&run, &[active(LOGS_1), active(S3_2)]);
@@ -175,6 +182,7 @@ mod tests {
             scope: scope(),
             vpcs_in_scope: Some(BTreeSet::from(["vpc-1".to_string()])),
             findings: vec![("vpc-1", &none)],
+            usage_checked: false,
         };
         let import = reconcile(&run, &[active(LOGS_1), active(S3_2)]);
         assert_eq!(import.archived, 1);
@@ -184,6 +192,7 @@ mod tests {
             scope: scope(),
             vpcs_in_scope: Some(BTreeSet::from(["vpc-2".to_string()])),
             findings: vec![],
+            usage_checked: false,
         };
         assert_eq!(reconcile(&run, &[active(S3_2)]).archived, 1);
     }
@@ -194,6 +203,7 @@ mod tests {
             scope: scope(),
             vpcs_in_scope: None,
             findings: vec![],
+            usage_checked: false,
         };
         let import = reconcile(
             &run,
@@ -216,12 +226,50 @@ mod tests {
             scope: scope(),
             vpcs_in_scope: None,
             findings: vec![("vpc-1", &vpc1)],
+            usage_checked: false,
         };
         let import = reconcile(&run, &[]);
         assert_eq!(import.active, 1);
         assert_eq!(
             import.findings[0].id,
             "vpce-guard/111122223333/us-east-1/vpc-1/security_group_rule_unexpected/vpc"
+        );
+    }
+
+    #[test]
+    fn usage_findings_are_resolved_only_by_runs_that_read_usage() {
+        const IDLE: &str = "vpce-guard/111122223333/us-east-1/vpc-1/endpoint_idle/logs";
+        let none: [NoticeFinding; 0] = [];
+        let mut run = HubRun {
+            scope: scope(),
+            vpcs_in_scope: None,
+            findings: vec![("vpc-1", &none)],
+            usage_checked: false,
+        };
+        assert_eq!(
+            reconcile(&run, &[active(IDLE), active(LOGS_1)]).archived,
+            1,
+            "only the drift finding: an hourly sweep says nothing about use"
+        );
+        run.usage_checked = true;
+        let import = reconcile(&run, &[active(IDLE)]);
+        assert_eq!(
+            import.archived, 1,
+            "the day's check saw it carry traffic (or go)"
+        );
+        assert_eq!(import.findings[0].id, IDLE);
+        // Still idle: imported as FAILED with LOW severity.
+        let idle = [finding(
+            Drift::EndpointIdle,
+            Some("logs"),
+            Outcome::NotRemediable,
+        )];
+        run.findings = vec![("vpc-1", &idle)];
+        let import = reconcile(&run, &[active(IDLE)]);
+        assert_eq!((import.active, import.archived), (1, 0));
+        assert_eq!(
+            import.findings[0].severity,
+            crate::security_hub::HubSeverity::Low
         );
     }
 }

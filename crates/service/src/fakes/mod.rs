@@ -1,11 +1,12 @@
 //! In-memory ports: an EC2 that keeps an [`Observation`] and applies remedies to it the way EC2
 //! would, a notice sink that keeps what was published, a Security Hub that keeps findings and a
-//! CloudTrail that lists the trails it is given. They record their calls and can be told to
+//! CloudTrail that lists the trails it is given, a CloudWatch that sums the datapoints put in it. They record their calls and can be told to
 //! fail, so the guard loop is tested without a network (and in microseconds).
 //!
 //! Fixtures are builders on the domain types: [`InMemoryEc2::new`] offers the standard services
 //! in two AZs; [`InMemoryEc2::with_private_vpc`] adds a VPC with one private subnet per AZ.
 
+mod cloudwatch;
 mod ec2;
 mod notices;
 mod org;
@@ -14,6 +15,7 @@ mod trails;
 
 use std::sync::{Mutex, MutexGuard};
 
+pub use cloudwatch::InMemoryCloudWatch;
 pub use ec2::{InMemoryEc2, FAKE_AZS};
 pub use notices::RecordingNotices;
 pub use org::{InMemoryDirectory, InMemoryLedger, InMemoryWorkQueue};

@@ -7,6 +7,7 @@ use vpce_guard_core::notice::{NoticeFinding, Outcome};
 use vpce_guard_core::planner::{Drift, Finding, Remedy, SecurityGroupRef, VpcPlan};
 use vpce_guard_core::policy::Mode;
 use vpce_guard_core::ports::{Ec2Port, NoticePort};
+use vpce_guard_core::usage::{EndpointUsage, VpcSavings};
 
 use super::plan::Planned;
 use super::{Guard, VpcOutcome};
@@ -28,12 +29,21 @@ struct VpcProgress {
 
 impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     pub(super) async fn act(&self, planned: Planned) -> Vec<VpcOutcome> {
-        let Planned { plans, dns_unread } = planned;
+        let Planned {
+            plans,
+            dns_unread,
+            usage,
+        } = planned;
         let dns_unread = &dns_unread;
+        let usage = &usage;
         let mut outcomes: Vec<VpcOutcome> = stream::iter(plans)
             .map(|plan| {
                 let unread = dns_unread.contains(&plan.vpc_id);
-                self.execute(plan, self.settings.mode, unread)
+                let measured = usage
+                    .as_ref()
+                    .map(|u| u.of_vpc(&plan.vpc_id))
+                    .unwrap_or_default();
+                self.execute(plan, self.settings.mode, unread, measured)
             })
             .buffer_unordered(self.settings.remediation_concurrency)
             .collect()
@@ -43,7 +53,13 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     }
 
     /// Applies (or, in report mode, only plans) one VPC's remedies in order.
-    async fn execute(&self, plan: VpcPlan, mode: Mode, dns_unread: bool) -> VpcOutcome {
+    async fn execute(
+        &self,
+        plan: VpcPlan,
+        mode: Mode,
+        dns_unread: bool,
+        (usage, savings): (Vec<EndpointUsage>, Option<VpcSavings>),
+    ) -> VpcOutcome {
         let vpc_id = plan.vpc_id.clone();
         let mut progress = VpcProgress {
             dns_unread,
@@ -88,6 +104,8 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             cost_decisions: plan.cost_decisions,
             nat_traffic: plan.nat_traffic,
             profile: plan.profile,
+            usage,
+            savings,
         };
         if let Some(hook) = &self.progress {
             hook(&outcome);

@@ -11,9 +11,11 @@ mod release;
 mod scope;
 mod security_hub;
 mod traffic;
+mod usage;
 
 pub use release::{Release, ReleaseTarget};
 pub use scope::{CallOutcome, SCHEDULE_TRIGGER};
+pub use usage::UsageReport;
 
 use std::sync::Arc;
 
@@ -22,10 +24,11 @@ use vpce_guard_core::notice::{Notice, NoticeFinding, RunSummary};
 use vpce_guard_core::planner::{CostDecision, VpcStatus};
 use vpce_guard_core::policy::RunSettings;
 use vpce_guard_core::ports::{
-    CentralDnsPort, Clock, Ec2Port, NatTrafficPort, NoMetrics, NoticePort, RequestMetrics, Scope,
-    SecurityHubPort, SystemClock, TrailPort,
+    CentralDnsPort, Clock, Ec2Port, MetricsPort, NatTrafficPort, NoMetrics, NoticePort,
+    RequestMetrics, Scope, SecurityHubPort, SystemClock, TrailPort,
 };
 use vpce_guard_core::traffic::NatTrafficReport;
+use vpce_guard_core::usage::{EndpointUsage, VpcSavings};
 
 use crate::error::GuardError;
 
@@ -66,6 +69,10 @@ pub struct VpcOutcome {
     pub nat_traffic: Option<NatTrafficReport>,
     /// The baseline profile the VPC was planned against.
     pub profile: Option<String>,
+    /// Runs that read usage: the VPC's live interface endpoints, measured and judged.
+    pub usage: Vec<EndpointUsage>,
+    /// Runs that read usage: the saving of a VPC holding the guard's interface endpoints.
+    pub savings: Option<VpcSavings>,
 }
 
 /// Called once per VPC as soon as it is done (progress bars).
@@ -92,6 +99,9 @@ pub struct Guard<E, N> {
     central_dns: Option<Arc<dyn CentralDnsPort>>,
     /// CloudTrail, for the event path's check (wired on the day's first scheduled run).
     trails: Option<Arc<dyn TrailPort>>,
+    /// CloudWatch, for endpoint usage and verified savings (wired on the scheduled runs
+    /// `USAGE_CHECK` chooses).
+    metrics_port: Option<Arc<dyn MetricsPort>>,
 }
 
 /// Security Hub and the partition its ARNs are built in.
@@ -119,6 +129,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             security_hub: None,
             central_dns: None,
             trails: None,
+            metrics_port: None,
         }
     }
 
@@ -172,6 +183,13 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         self
     }
 
+    /// Measures endpoint usage and verified savings through `port` in a run over the whole Region
+    /// (scheduled runs chosen by `USAGE_CHECK`: a few GetMetricData requests per Region).
+    pub fn with_usage(mut self, port: Arc<dyn MetricsPort>) -> Self {
+        self.metrics_port = Some(port);
+        self
+    }
+
     /// Builds ARNs (endpoint policies, Security Hub) in `partition` (default: the Region's).
     pub fn with_partition(mut self, partition: impl Into<String>) -> Self {
         self.partition = partition.into();
@@ -220,13 +238,20 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         let before = notify::MetricsReading::take(self.metrics.as_ref());
         let baselines = self.baselines(&request.account_id);
         let mut inventory = self.observe(&request, &baselines).await?;
-        let planned = self.plan(&mut inventory, &baselines).await;
+        let mut planned = self.plan(&mut inventory, &baselines).await;
+        planned.usage = self
+            .check_usage(&request, &inventory, &baselines, &mut planned.plans)
+            .await;
         // The inventory is the largest thing a run holds (every subnet, route table and endpoint
         // of the Region): gone before the notices are built.
         let unpublished = notify::unpublished_tags(&inventory);
         drop(inventory);
+        let usage_checked = planned.usage.is_some();
         let outcomes = self.act(planned).await;
-        let mut hub = self.report_to_security_hub(&request, &outcomes).await;
+        let mut hub = self
+            .report_to_security_hub(&request, &outcomes, usage_checked)
+            .await;
+        hub.usage_checked = u64::from(usage_checked);
         let event_path = self.check_event_path(&request).await;
         hub.add(&event_path.counters);
         self.notify(
@@ -247,3 +272,5 @@ mod event_path_tests;
 mod release_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod usage_tests;

@@ -13,6 +13,7 @@ use vpce_guard_core::notice::{Notice, NoticeContext, NoticeFinding, Outcome, Run
 use vpce_guard_core::outbox::{self, UNPUBLISHED_TAG_KEY};
 use vpce_guard_core::planner::VpcStatus;
 use vpce_guard_core::ports::{Ec2Port, NoticePort, RequestMetrics};
+use vpce_guard_core::usage::{EndpointUsage, SavingsStatus, UsageTotals};
 
 use super::{Guard, RunReport, RunRequest, VpcOutcome};
 use crate::error::GuardError;
@@ -170,6 +171,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 .filter(|o| !o.cost_decisions.is_empty())
                 .count(),
         };
+        summary.counters.add(&usage_counters(outcomes));
         self.count_requests(&mut summary, before);
         summary
     }
@@ -200,7 +202,38 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     }
 }
 
-/// One notice per drifted VPC, or per VPC with replayed findings.
+/// The usage check's counters: verdicts, prunes and savings over every VPC of the run.
+fn usage_counters(outcomes: &[VpcOutcome]) -> RunCounters {
+    let usage: Vec<EndpointUsage> = outcomes.iter().flat_map(|o| o.usage.clone()).collect();
+    let totals = UsageTotals::of(&usage);
+    let savings = || outcomes.iter().filter_map(|o| o.savings.as_ref());
+    let verified = || savings().filter(|s| s.status == SavingsStatus::Verified);
+    RunCounters {
+        endpoints_measured: totals.endpoints_measured,
+        endpoints_idle: totals.endpoints_idle,
+        endpoints_underused: totals.endpoints_underused,
+        endpoint_azs_idle: totals.endpoint_azs_idle,
+        idle_monthly_cost_usd: UsdCents::from_usd(totals.idle_monthly_cost_usd),
+        endpoints_pruned: outcomes
+            .iter()
+            .flat_map(|o| &o.findings)
+            .filter(|f| f.drift.is_usage() && f.outcome == Outcome::Applied)
+            .count() as u64,
+        vpcs_savings_verified: verified().count() as u64,
+        vpcs_not_paying: savings()
+            .filter(|s| s.status == SavingsStatus::NotPaying)
+            .count() as u64,
+        verified_monthly_saving_usd: UsdCents::from_usd(
+            verified()
+                .filter_map(|s| s.realized_monthly_saving_usd)
+                .sum(),
+        ),
+        ..RunCounters::default()
+    }
+}
+
+/// One notice per drifted VPC, per VPC with usage findings (runs that read usage), or per VPC
+/// with replayed findings.
 fn vpc_notices(
     ctx: &NoticeContext,
     outcomes: &[VpcOutcome],
@@ -210,7 +243,8 @@ fn vpc_notices(
         .iter()
         .filter_map(|o| {
             let replayed = replays.get(&o.vpc_id).cloned().unwrap_or_default();
-            if o.status != VpcStatus::Drifted && replayed.is_empty() {
+            let usage_findings = o.findings.iter().any(|f| f.drift.is_usage());
+            if o.status != VpcStatus::Drifted && replayed.is_empty() && !usage_findings {
                 return None;
             }
             let mut findings = replayed;
@@ -219,6 +253,7 @@ fn vpc_notices(
             notice.cost_decisions = o.cost_decisions.clone();
             notice.nat_traffic = o.nat_traffic.clone();
             notice.profile = o.profile.clone();
+            notice.savings = o.savings.clone();
             Some(notice)
         })
         .collect()

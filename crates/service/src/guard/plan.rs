@@ -15,7 +15,7 @@ use vpce_guard_core::policy::Mode;
 use vpce_guard_core::ports::{Ec2Inventory, NoticePort};
 use vpce_guard_core::time::parse_rfc3339;
 
-use super::Guard;
+use super::{Guard, UsageReport};
 
 /// The plans of a run, in the order they are applied.
 pub(super) struct Planned {
@@ -23,6 +23,8 @@ pub(super) struct Planned {
     /// VPCs whose DNS attributes were left unread because their private-DNS remedies cannot be
     /// sent before the deadline: those remedies are deferred, not attempted.
     pub dns_unread: BTreeSet<String>,
+    /// What the usage check measured (None: no usage check this run).
+    pub usage: Option<UsageReport>,
 }
 
 impl<E: Ec2Inventory, N: NoticePort> Guard<E, N> {
@@ -98,7 +100,11 @@ impl<E: Ec2Inventory, N: NoticePort> Guard<E, N> {
                 }
             }
         }
-        Planned { plans, dns_unread }
+        Planned {
+            plans,
+            dns_unread,
+            usage: None,
+        }
     }
 }
 

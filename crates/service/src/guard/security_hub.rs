@@ -31,6 +31,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         &self,
         request: &RunRequest,
         outcomes: &[VpcOutcome],
+        usage_checked: bool,
     ) -> RunCounters {
         let mut counters = RunCounters::default();
         let Some((hub, scope)) = self.hub_for(&request.account_id) else {
@@ -58,6 +59,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 .iter()
                 .map(|o| (o.vpc_id.as_str(), o.findings.as_slice()))
                 .collect(),
+            usage_checked,
         };
         let import = reconcile(&run, &previously_active);
         if import.findings.is_empty() {

@@ -35,7 +35,7 @@ impl<N: NoticePort> OrgSweep<'_, N> {
             summary: None,
         };
         let result = match outcome {
-            Ok(counters) => ItemResult::Succeeded(counters),
+            Ok(counters) => ItemResult::Succeeded(Box::new(counters)),
             Err(error) if !final_attempt => {
                 warn!(account = %item.account_id, region = %item.region, %error, "work item failed; SQS will retry it");
                 return retry;

@@ -248,6 +248,41 @@ impl InMemoryEc2 {
         out
     }
 
+    /// Every endpoint of `vpc_id` (any state).
+    pub fn endpoints(&self, vpc_id: &str) -> Vec<Endpoint> {
+        self.state()
+            .observation
+            .endpoints
+            .iter()
+            .filter(|e| e.vpc_id == vpc_id)
+            .cloned()
+            .collect()
+    }
+
+    /// Adds an endpoint as someone else (or the guard, with `managed`) made it.
+    pub fn with_endpoint(self, endpoint: Endpoint) -> Self {
+        self.state().observation.endpoints.push(endpoint);
+        self
+    }
+
+    /// Sets every endpoint's creation time (seconds since the epoch): EC2's `creationTimestamp`.
+    pub fn set_created_at(&self, at: i64) {
+        for endpoint in &mut self.state().observation.endpoints {
+            endpoint.created_at = Some(at);
+        }
+    }
+
+    /// The VPC's tags as EC2 holds them.
+    pub fn vpc_tags(&self, vpc_id: &str) -> BTreeMap<String, String> {
+        self.state()
+            .observation
+            .vpcs
+            .iter()
+            .find(|v| v.id == vpc_id)
+            .map(|v| v.tags.clone())
+            .unwrap_or_default()
+    }
+
     /// Deletes an endpoint behind the guard's back (it stays visible as `deleted`, as in EC2).
     pub fn delete_endpoint_out_of_band(&self, endpoint_id: &str) {
         if let Ok(endpoint) = self.state().endpoint_mut(endpoint_id) {
