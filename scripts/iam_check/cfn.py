@@ -53,6 +53,7 @@ EVERYTHING_ON = {
         "CentralEndpoints": "detect",
         "AccountProfiles": '{"o-1":"x"}',
         "OrganizationId": "o-abcdefghij",
+        "PruneUnused": "true",
     },
     "member-role.yaml": {
         "ExternalId": "sample-external-id",
@@ -60,17 +61,18 @@ EVERYTHING_ON = {
         "CentralEventRegion": "eu-west-1",
         "SecurityHubFindings": "true",
         "CentralEndpoints": "detect",
+        "PruneUnused": "true",
     },
 }
 # ...and the conditions it must turn on (a renamed parameter would silently leave one off).
 EXPECTED_ON = {
     "template.yaml": [
         "IsOrganizationSweep", "HasMemberRole", "ImportsSecurityHubFindings",
-        "DetectsCentralEndpoints", "HasAccountProfiles", "HasOrganizationId",
+        "DetectsCentralEndpoints", "HasAccountProfiles", "HasOrganizationId", "PrunesUnused",
     ],
     "member-role.yaml": [
         "CreateTheRole", "ImportsSecurityHubFindings", "DetectsCentralEndpoints",
-        "HasExternalId", "HasRolePattern", "ForwardEvents",
+        "HasExternalId", "HasRolePattern", "ForwardEvents", "PrunesUnused",
     ],
 }
 PARAMETER_SETS = ("default", "on")

@@ -99,7 +99,7 @@ SENT = {
     "ec2:ModifyVpcEndpoint": Sent(
         GUARD, ("vpc-endpoint", "route-table", "subnet", "security-group"), BOTH
     ),
-    # ec2/apply.rs delete_endpoints: duplicates and teardown.
+    # ec2/apply.rs delete_endpoints: duplicates, teardown and (PRUNE_UNUSED) idle endpoints.
     "ec2:DeleteVpcEndpoints": Sent(GUARD, ("vpc-endpoint",), BOTH),
     # ec2/observe.rs and apply.rs: enableDnsSupport, enableDnsHostnames of one VPC (read, set).
     "ec2:DescribeVpcAttribute": Sent(GUARD, ("vpc",), BOTH),
@@ -111,11 +111,13 @@ SENT = {
     "ec2:RevokeSecurityGroupIngress": Sent(GUARD, ("security-group",), BOTH),
     "ec2:DeleteSecurityGroup": Sent(GUARD, ("security-group",), BOTH),
     # Tags: the endpoint's and group's at create (TagSpecifications), the outbox tag on a VPC
-    # (ec2/outbox.rs), the release tag on a VPC or subnet (ec2/release.rs).
+    # (ec2/outbox.rs), the release tag on a VPC or subnet (ec2/release.rs), the prune hold on a
+    # VPC (ec2/apply.rs tag_vpc, PRUNE_UNUSED).
     "ec2:CreateTags": Sent(GUARD, ("vpc-endpoint", "security-group", "vpc", "subnet"), BOTH),
     # ec2/outbox.rs: the outbox tag removed from VPCs.
     "ec2:DeleteTags": Sent(GUARD, ("vpc",), BOTH),
-    # nat_traffic.rs: NAT gateway bytes (baseline nat_traffic.cloudwatch).
+    # cloudwatch_metrics.rs: NAT gateway bytes (baseline nat_traffic.cloudwatch, usage check)
+    # and interface endpoints' BytesProcessed (usage check).
     "cloudwatch:GetMetricData": Sent(GUARD, ("*",), BOTH),
     # cloudtrail.rs: the event path's daily check (DescribeTrails, then each trail's status
     # and selectors in its home Region; an organization trail is the management account's).

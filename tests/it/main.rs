@@ -21,3 +21,4 @@ mod pacing;
 mod profiles;
 mod reliability;
 mod security_hub;
+mod usage;

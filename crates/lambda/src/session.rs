@@ -11,6 +11,7 @@ use tokio::sync::OnceCell;
 use tracing::info;
 use vpce_guard_adapters::{Ec2Adapter, GuardClients, OrganizationsAdapter, SnsAdapter};
 use vpce_guard_core::ids::{member_role_arn, session_name, CallerIdentity};
+use vpce_guard_core::usage::UsageCheck;
 use vpce_guard_service::Guard;
 
 use crate::context::FunctionContext;
@@ -56,6 +57,26 @@ fn pacing_deadline(deadline_ms: u64, now: SystemTime) -> Option<std::time::Insta
 }
 
 type CredentialCell = Arc<OnceCell<Credentials>>;
+
+/// The checks a run makes besides the reconcile loop.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunChecks {
+    /// Whether CloudTrail feeds the event path (the day's first scheduled run, a new account).
+    pub event_path: bool,
+    /// Endpoint usage and verified savings (scheduled runs that `USAGE_CHECK` chooses).
+    pub usage: bool,
+}
+
+impl RunChecks {
+    /// The checks of a scheduled sweep: `daily` when it is the day's first of its account and
+    /// Region.
+    pub fn scheduled(daily: bool, usage: UsageCheck) -> Self {
+        Self {
+            event_path: daily,
+            usage: usage.reads_on(daily),
+        }
+    }
+}
 
 /// One invocation's access to accounts.
 pub struct Session<'a> {
@@ -127,16 +148,17 @@ impl<'a> Session<'a> {
     /// A guard acting in `account_id` and `region`, publishing to the home topic, counting
     /// every request its clients send.
     pub async fn guard(&self, account_id: &str, region: &str) -> Result<AwsGuard, FunctionError> {
-        self.guard_with_checks(account_id, region, false).await
+        self.guard_with_checks(account_id, region, RunChecks::default())
+            .await
     }
 
-    /// [`Session::guard`], which with `daily_checks` also checks the event path (CloudTrail) in
-    /// a run over the whole Region.
+    /// [`Session::guard`], which in a run over the whole Region also makes `checks`: the event
+    /// path (CloudTrail) and endpoint usage (CloudWatch).
     pub async fn guard_with_checks(
         &self,
         account_id: &str,
         region: &str,
-        daily_checks: bool,
+        checks: RunChecks,
     ) -> Result<AwsGuard, FunctionError> {
         let target = self.sdk_for(account_id, region).await?;
         let context = self.context;
@@ -158,14 +180,18 @@ impl<'a> Session<'a> {
         settings.release_wait =
             release_wait_within(settings.release_wait, self.deadline_ms, SystemTime::now());
         let parents = self.account_parents(account_id).await?;
+        let usage_reads = Arc::new(clients.nat_traffic.metrics().clone());
         let mut guard = Guard::new(clients.ec2, clients.sns, settings, region)
             .with_metrics(Arc::new(clients.counter))
             .with_nat_traffic(Arc::new(clients.nat_traffic))
             .with_partition(self.identity.partition.clone())
             .with_central_dns(Arc::new(clients.route53))
             .with_account_parents(parents);
-        if daily_checks {
+        if checks.event_path {
             guard = guard.with_trails(Arc::new(clients.trails));
+        }
+        if checks.usage {
+            guard = guard.with_usage(usage_reads);
         }
         if context.config().security_hub_findings {
             guard = guard.with_security_hub(

@@ -292,3 +292,39 @@ fn the_ec2_request_rates_are_read_and_bounded() {
         assert!(err.to_string().contains(name), "{err}");
     }
 }
+
+#[test]
+fn usage_settings_default_to_a_daily_check_without_pruning() {
+    let c = config(&[("NOTICE_TOPIC_ARN", TOPIC)]).unwrap();
+    assert_eq!(c.run.usage, UsageSettings::default());
+    assert_eq!(c.run.usage.check, UsageCheck::Daily);
+    assert_eq!(
+        (c.run.usage.window_days, c.run.usage.savings_window_days),
+        (30, 14)
+    );
+    assert!(!c.run.usage.prune_unused);
+    let c = config(&[
+        ("NOTICE_TOPIC_ARN", TOPIC),
+        ("USAGE_CHECK", "every_sweep"),
+        ("USAGE_WINDOW_DAYS", "60"),
+        ("SAVINGS_WINDOW_DAYS", "7"),
+        ("PRUNE_UNUSED", "true"),
+    ])
+    .unwrap();
+    assert_eq!(c.run.usage.check, UsageCheck::EverySweep);
+    assert_eq!(
+        (c.run.usage.window_days, c.run.usage.savings_window_days),
+        (60, 7)
+    );
+    assert!(c.run.usage.prune_unused);
+    for (name, value) in [
+        ("USAGE_CHECK", "hourly"),
+        ("USAGE_WINDOW_DAYS", "0"),
+        ("USAGE_WINDOW_DAYS", "456"),
+        ("SAVINGS_WINDOW_DAYS", "91"),
+        ("PRUNE_UNUSED", "yes please"),
+    ] {
+        let error = config(&[("NOTICE_TOPIC_ARN", TOPIC), (name, value)]).unwrap_err();
+        assert!(error.to_string().contains(name), "{name}={value}: {error}");
+    }
+}

@@ -16,7 +16,7 @@ use super::region_run::{regions_failed, sweep_one, RegionStatus};
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
 use crate::routing::{ignored, VendingInvocation};
-use crate::session::Session;
+use crate::session::{RunChecks, Session};
 
 pub async fn account_baseline(
     context: &FunctionContext,
@@ -40,11 +40,15 @@ pub async fn account_baseline(
     let trigger = request.source.trigger();
     // A new account has few VPCs: read every VPC's DNS attributes, so DNS drift is found too;
     // and check that CloudTrail feeds the event path in it from the first day.
-    let results = join_all(
-        regions
-            .iter()
-            .map(|region| sweep_one(&session, &request.account_id, region, trigger, true, true)),
-    )
+    let results = join_all(regions.iter().map(|region| {
+        // A new account: the event path is checked; usage waits for the scheduled
+        // sweeps (its endpoints are all younger than the window).
+        let checks = RunChecks {
+            event_path: true,
+            usage: false,
+        };
+        sweep_one(&session, &request.account_id, region, trigger, true, checks)
+    }))
     .await;
     let outcome = regions_failed(&request.account_id, &results, |r| {
         r.status == RegionStatus::Failed

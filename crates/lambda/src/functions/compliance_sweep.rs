@@ -20,7 +20,7 @@ use super::region_run::{regions_failed, sweep_one};
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
 use crate::routing::{event_time, schedule_of, Routed};
-use crate::session::Session;
+use crate::session::{RunChecks, Session};
 
 /// The lease's name in the table.
 const SWEEP_LEASE: &str = "compliance-sweep";
@@ -103,7 +103,7 @@ async fn sweep(
             region,
             SCHEDULE_TRIGGER,
             false,
-            daily_checks,
+            RunChecks::scheduled(daily_checks, context.config().run.usage.check),
         )
     }))
     .await;

@@ -7,7 +7,7 @@ use vpce_guard_core::notice::RunSummary;
 
 use crate::error::FunctionError;
 use crate::metrics::emit_run_metrics;
-use crate::session::Session;
+use crate::session::{RunChecks, Session};
 
 /// How one Region's sweep ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -30,22 +30,21 @@ pub struct RegionResult {
     pub error: Option<String>,
 }
 
-/// Guards every VPC of `account_id` in `region`; failures become a `failed` result. With
-/// `daily_checks` (the day's first scheduled run, a new account) the run also checks that
-/// CloudTrail feeds the event path there.
+/// Guards every VPC of `account_id` in `region`; failures become a `failed` result. The run
+/// also makes `checks`: whether CloudTrail feeds the event path there, and endpoint usage.
 pub async fn sweep_one(
     session: &Session<'_>,
     account_id: &str,
     region: &str,
     trigger: &str,
     read_dns_for_all: bool,
-    daily_checks: bool,
+    checks: RunChecks,
 ) -> RegionResult {
     // Boxed: the guard's future is deep, and the callers nest it in join_all and streams; a
     // pointer keeps the compiler's layout queries (and the stack) shallow.
     let run = Box::pin(async {
         let guard = session
-            .guard_with_checks(account_id, region, daily_checks)
+            .guard_with_checks(account_id, region, checks)
             .await?;
         let report = guard.sweep(account_id, trigger, read_dns_for_all).await?;
         Ok::<_, FunctionError>(report.summary)

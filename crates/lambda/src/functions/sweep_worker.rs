@@ -17,7 +17,7 @@ use super::org_summary::{emit_summaries, ledger_of, now, org_sweep};
 use super::region_run::sweep_one;
 use crate::context::FunctionContext;
 use crate::error::FunctionError;
-use crate::session::Session;
+use crate::session::{RunChecks, Session};
 
 /// Work items one worker invocation runs at once (each is a different account or region; EC2
 /// throttles per account and region, and each run bounds its own concurrency).
@@ -107,7 +107,10 @@ async fn work_on(
         &item.region,
         SCHEDULE_TRIGGER,
         false,
-        item.daily_checks,
+        RunChecks::scheduled(
+            item.daily_checks,
+            session.context().config().run.usage.check,
+        ),
     )
     .await;
     let outcome = match (result.summary, result.error) {

@@ -53,6 +53,40 @@ pub fn run_metrics(counters: &RunCounters) -> Vec<(&'static str, &'static str, f
             count(counters.event_path_missing),
         ));
     }
+    // Only runs that read usage (by default the day's first scheduled run) know it: one
+    // datapoint a day per account and Region, which a dashboard sums.
+    if counters.usage_checked > 0 {
+        metrics.extend([
+            ("EndpointsIdle", "Count", count(counters.endpoints_idle)),
+            (
+                "EndpointsUnderused",
+                "Count",
+                count(counters.endpoints_underused),
+            ),
+            (
+                "EndpointAzsIdle",
+                "Count",
+                count(counters.endpoint_azs_idle),
+            ),
+            ("EndpointsPruned", "Count", count(counters.endpoints_pruned)),
+            (
+                "IdleMonthlyCostUsd",
+                "None",
+                counters.idle_monthly_cost_usd.usd(),
+            ),
+            (
+                "VpcsSavingsVerified",
+                "Count",
+                count(counters.vpcs_savings_verified),
+            ),
+            ("VpcsNotPaying", "Count", count(counters.vpcs_not_paying)),
+            (
+                "VerifiedMonthlySavingUsd",
+                "None",
+                counters.verified_monthly_saving_usd.usd(),
+            ),
+        ]);
+    }
     metrics
 }
 
@@ -197,6 +231,27 @@ mod tests {
             12
         );
         assert_eq!(daily["EventPathMissing"], 1.0);
+        let measured = RunCounters {
+            usage_checked: 1,
+            endpoints_idle: 2,
+            idle_monthly_cost_usd: UsdCents::from_usd(29.2),
+            vpcs_savings_verified: 1,
+            verified_monthly_saving_usd: UsdCents::from_usd(52.18),
+            ..counters
+        };
+        let usage = emf_record(&measured, "123456789012", "eu-west-1", 0, true);
+        assert_eq!(
+            usage["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+                .as_array()
+                .unwrap()
+                .len(),
+            11 + 8,
+            "usage metrics only from runs that read usage"
+        );
+        assert_eq!(usage["EndpointsIdle"], 2.0);
+        assert_eq!(usage["IdleMonthlyCostUsd"], 29.2);
+        assert_eq!(usage["VerifiedMonthlySavingUsd"], 52.18);
+        assert!(daily.get("EndpointsIdle").is_none());
         let totals_only = emf_record(&counters, "123456789012", "eu-west-1", 0, false);
         assert_eq!(
             totals_only["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
