@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// The `vpce-guard` binary of the `vpce-guard-cli` package, built beside this test by
 /// `cargo test --workspace` (Cargo sets `CARGO_BIN_EXE_*` only for a package's own tests).
-fn cli_binary() -> std::path::PathBuf {
+pub(crate) fn cli_binary() -> std::path::PathBuf {
     if let Some(path) = std::env::var_os("CARGO_BIN_EXE_vpce-guard") {
         return path.into();
     }
@@ -26,7 +26,7 @@ fn cli_binary() -> std::path::PathBuf {
     path
 }
 
-fn cli(env: &Env) -> Command {
+pub(crate) fn cli(env: &Env) -> Command {
     let mut cmd = Command::new(cli_binary());
     cmd.env("AWS_ENDPOINT_URL", &env.moto.endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")

@@ -352,3 +352,99 @@ async fn daily_reads_only_on_the_days_first_sweep_and_never_on_events() {
         .expect("sweep");
     assert_eq!(n(&answer, "usage_checked"), 0, "{answer}");
 }
+
+fn json_of(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// `vpce-guard usage` and `savings` read the same figures, change nothing, and print the
+/// runbook's before/after table. The CLI reaches EC2 through the proxy that ages the
+/// endpoints (`AWS_ENDPOINT_URL_EC2`), CloudWatch directly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_lists_every_endpoint_and_the_before_after_table() {
+    let env = Env::new().await;
+    exempt_default_vpc(&env).await;
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&env.sdk);
+    let vpc = env.two_az_vpc(1).await;
+    compliance_sweep(
+        &env.function(&[("GUARD_MODE", "remediate"), ("USAGE_CHECK", "off")]),
+        event("scheduled-event.json", &[]),
+    )
+    .await
+    .expect("sweep builds the endpoints");
+    for endpoint in env.endpoints(&vpc.vpc_id).await {
+        if short(&endpoint) == "ecr.api" {
+            let subnets: Vec<&str> = vpc.private_subnets.iter().map(String::as_str).collect();
+            endpoint_traffic(&cloudwatch, &endpoint, &subnets, 50.0).await;
+        }
+    }
+    let gateway = env.nat_gateway(&vpc.public_subnets[0]).await;
+    nat_history(&cloudwatch, &gateway).await;
+    let proxy = FaultProxy::start(&env.moto.endpoint, 13).await;
+    age_endpoints(&proxy);
+    let run = |args: &[&str]| {
+        let mut cmd = crate::cli::cli(&env);
+        cmd.env("AWS_ENDPOINT_URL_EC2", &proxy.endpoint)
+            .args(args)
+            .assert()
+            .code(0)
+            .get_output()
+            .clone()
+    };
+
+    let usage = json_of(&run(&["usage", "--region", REGION, "--output", "json"]));
+    assert_eq!(usage["schema"], "vpce-guard.usage/v1");
+    let endpoints = usage["endpoints"].as_array().expect("endpoints");
+    assert_eq!(endpoints.len(), 3, "the interface endpoints only: {usage}");
+    let verdict = |service: &str| {
+        endpoints
+            .iter()
+            .find(|e| e["service"] == format!("com.amazonaws.{REGION}.{service}"))
+            .map(|e| e["verdict"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(verdict("ecr.api").as_deref(), Some("pays"));
+    assert_eq!(verdict("logs").as_deref(), Some("idle"));
+    for e in endpoints {
+        assert_eq!(e["account_id"], ACCOUNT);
+        assert_eq!(e["region"], REGION);
+        assert_eq!(e["owner"], "guard");
+        assert_eq!(e["azs"].as_array().map(Vec::len), Some(2));
+        assert!(e["break_even_gb_per_month"].as_f64().unwrap_or(0.0) > 400.0);
+    }
+    assert_eq!(usage["totals"]["endpoints_idle"], 2, "logs and ecr.dkr");
+
+    let table = run(&["usage", "--region", REGION]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("VERDICT") && text.contains("idle") && text.contains("pays"),
+        "{text}"
+    );
+
+    let savings = json_of(&run(&["savings", "--region", REGION, "--output", "json"]));
+    assert_eq!(savings["schema"], "vpce-guard.savings/v1");
+    assert_eq!(savings["vpcs"][0]["vpc_id"], vpc.vpc_id.as_str());
+    assert_eq!(savings["vpcs"][0]["status"], "verified");
+    assert_eq!(savings["totals"]["verified"], 1);
+    let table = run(&["savings", "--region", REGION]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    for needle in [
+        "NAT data processed (GB)",
+        "NAT processing",
+        "Endpoints",
+        "Total",
+        "Saving",
+        "verified",
+    ] {
+        assert!(
+            text.contains(needle),
+            "savings table lacks {needle}:\n{text}"
+        );
+    }
+    // Read-only: nothing was changed or deleted.
+    assert_eq!(env.endpoints(&vpc.vpc_id).await.len(), 5);
+}

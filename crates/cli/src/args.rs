@@ -38,6 +38,39 @@ pub enum Command {
     /// Give back the guard's endpoints and security group so a VPC or subnet can be deleted
     /// (a step before `terraform destroy`); shows the plan, asks unless --yes.
     Release(ReleaseArgs),
+    /// Each interface endpoint's measured use (CloudWatch BytesProcessed) and verdict: idle,
+    /// underused, pays, too_new; one row per endpoint. Reads only.
+    Usage(UsageArgs),
+    /// Each VPC's saving, measured: NAT traffic before the guard's first interface endpoint
+    /// and now, less what the endpoints cost (the runbook's before/after table). Reads only.
+    Savings(UsageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// Region to read; repeat for several (default: the profile's or AWS_REGION).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Only these VPCs; repeat for several (default: every VPC the guard looks after).
+    #[arg(long = "vpc", value_name = "VPC_ID")]
+    pub vpcs: Vec<String>,
+    /// Baseline JSON file: its prices judge the endpoints (default: the standard set's).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Tag key that exempts a VPC (exempt VPCs are not measured).
+    #[arg(long, default_value = DEFAULT_EXEMPT_TAG_KEY)]
+    pub exempt_tag_key: String,
+    /// Days of BytesProcessed an endpoint is judged on (1..=455).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=455))]
+    pub window_days: u32,
+    /// Days of NAT traffic compared before and after the guard's first endpoint (1..=90).
+    #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=90))]
+    pub savings_window_days: u32,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+    /// Pace EC2 requests like the functions do.
+    #[arg(long, value_enum, env = "EC2_PACING", default_value_t = Pacing::On)]
+    pub ec2_pacing: Pacing,
 }
 
 #[derive(Debug, Args)]

@@ -67,5 +67,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         }
         Command::Cost(args) => commands::cost::cost(args),
         Command::Release(args) => commands::release::release(profile, args).await,
+        Command::Usage(args) => commands::usage::usage(profile, args).await,
+        Command::Savings(args) => commands::usage::savings(profile, args).await,
     }
 }

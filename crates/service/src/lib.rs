@@ -17,7 +17,7 @@ mod void_notices;
 
 pub use error::GuardError;
 pub use guard::{
-    CallOutcome, Guard, ProgressHook, Release, ReleaseTarget, RunReport, RunRequest, VpcOutcome,
-    SCHEDULE_TRIGGER,
+    CallOutcome, Guard, ProgressHook, Release, ReleaseTarget, RunReport, RunRequest, UsageReport,
+    VpcOutcome, SCHEDULE_TRIGGER,
 };
 pub use void_notices::VoidNotices;

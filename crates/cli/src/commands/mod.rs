@@ -1,5 +1,5 @@
 //! One file per subcommand; [`regions`] runs the guard in each target Region for `plan` and
-//! `apply`.
+//! `apply`; [`usage`] reads endpoint use and savings for `usage` and `savings`.
 
 pub mod apply;
 pub mod baseline;
@@ -7,3 +7,4 @@ pub mod cost;
 pub mod plan;
 pub mod regions;
 pub mod release;
+pub mod usage;

@@ -4,3 +4,4 @@ pub mod baseline;
 pub mod cost;
 pub mod plan;
 pub mod release;
+pub mod usage;

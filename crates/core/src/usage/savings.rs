@@ -48,6 +48,9 @@ pub struct VpcSavings {
     pub endpoints_created_at: Option<String>,
     pub nat_gb_per_month_before: Option<f64>,
     pub nat_gb_per_month_after: Option<f64>,
+    /// NAT data processing per month at the baseline's NAT price, before and after.
+    pub nat_processing_usd_before: Option<f64>,
+    pub nat_processing_usd_after: Option<f64>,
     /// Percent less NAT traffic after than before; None without both figures or with 0 before.
     pub nat_reduction_pct: Option<f64>,
     /// The guard's interface endpoints: GB per month through them.
@@ -132,6 +135,10 @@ pub fn vpc_savings(input: &SavingsInput<'_>) -> VpcSavings {
         endpoints_created_at: crate::time::format_epoch(input.first_created),
         nat_gb_per_month_before: before,
         nat_gb_per_month_after: after,
+        nat_processing_usd_before: before
+            .map(|gb| round_cents(gb * input.pricing.nat_gateway_per_gb)),
+        nat_processing_usd_after: after
+            .map(|gb| round_cents(gb * input.pricing.nat_gateway_per_gb)),
         nat_reduction_pct: reduction,
         endpoint_gb_per_month: (endpoint_gb * 10.0_f64).round() / 10.0,
         endpoint_monthly_cost_usd: round_cents(endpoint_cost),
