@@ -45,7 +45,7 @@ from lambda_runtime_emulator import resolve_release_bootstrap
 from .console import BenchError, log
 from .ec2_model import DEFAULT_LATENCY_MS, DEFAULT_LATENCY_MS_PER_10KB, ModelSettings, parse_bucket
 from .measure import bench_size
-from .report import machine, print_model_table, print_table, quick_checks, versions
+from .report import machine, print_model_table, print_table, print_usage, quick_checks, versions
 from .scenarios import SCENARIOS, run_scenarios
 from .settings import BENCH_DIR, C7N_VENV, DEBUG_TARGET, QUICK_MAX_REQUESTS, ROOT, TIME_BIN
 
@@ -262,6 +262,7 @@ def main() -> int:
         tmp.cleanup()
 
     print_table(results)
+    print_usage(results)
     print(f"\nresults: {out_path.relative_to(ROOT) if out_path.is_relative_to(ROOT) else out_path}")
     if args.quick:
         problems = quick_checks(results)

@@ -67,6 +67,40 @@ def guard_run_record(sw: dict, proxy: CountingProxy) -> dict:
     }
 
 
+def measure_usage(n: int, binary: Path, proxy: CountingProxy, topic: str, fn_log: Path, args) -> dict:
+    """One report sweep of the compliant fleet that reads usage (USAGE_CHECK=every_sweep): its
+    GetMetricData requests and the metrics it asks CloudWatch for, which CloudWatch bills (about
+    $0.01 per 1,000). The fleet has no NAT gateway, so only the endpoints' reads are made."""
+    proxy.cache_reads = False
+    proxy.clear_cache()
+    proxy.reset()
+    try:
+        sw = run_sweep(binary, proxy.url, topic, "report", fn_log, args.timeout, under_time=False,
+                       extra_env={"USAGE_CHECK": "every_sweep"})
+    except BenchError as e:
+        if args.quick:
+            raise
+        log(f"  usage sweep FAILED: {short(e)}")
+        return {"error": short(e, 1000)}
+    r = sw["response"]
+    counts = proxy.counts()
+    metrics = r.get("cloudwatch_metrics_requested") or 0
+    out = {
+        "usage_checked": r.get("usage_checked"),
+        "endpoints_measured": r.get("endpoints_measured"),
+        "metrics_requested": metrics,
+        "get_metric_data": counts.get("GetMetricData", 0),
+        "requests": sum(counts.values()),
+        "requests_by_action": counts,
+        "cloudwatch_usd_per_read": round(metrics / 1000 * 0.01, 4),
+        "sweep_s": round(sw["sweep_s"], 3),
+    }
+    log(f"  usage sweep: {out['endpoints_measured']} endpoints, {metrics} metrics in "
+        f"{out['get_metric_data']} GetMetricData (${out['cloudwatch_usd_per_read']} a read), "
+        f"{out['requests']} requests in all")
+    return out
+
+
 def remediate_fleet(n: int, binary: Path, proxy: CountingProxy, topic: str, fn_log: Path, args) -> dict:
     """Makes the fleet of n VPCs compliant with one remediating sweep (not measured). It goes
     through the proxy with its read cache on (whatever the backend; afterwards the cache is on):
@@ -139,6 +173,8 @@ def bench_size(n: int, args, binary: Path, workdir: Path) -> list[dict]:
                                    "moto_seconds_by_action": proxy.upstream_seconds()}
             log(f"  compliant check FAILED: {short(e)}")
             proxy.wait_idle(args.timeout)
+
+        common["usage"] = measure_usage(n, binary, proxy, topic, fn_log, args)
 
         kinds = DRIFT_KINDS_QUICK if args.quick else DRIFT_KINDS_FULL
         plan = drift(moto.url, recs, kinds, args.workers)

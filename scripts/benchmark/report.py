@@ -151,6 +151,21 @@ def print_model_table(rows: list[dict], model: dict | None) -> None:
         print("EC2 model: off (answers as fast as moto or the cache give them, no throttling)")
 
 
+def print_usage(results: list[dict]) -> None:
+    """The usage check's cost per size: requests and metrics billed by CloudWatch."""
+    rows = [(r["vpcs"], r.get("usage") or {}) for r in results]
+    rows = [(n, u) for n, u in rows if "metrics_requested" in u]
+    if not rows:
+        return
+    print("\nusage check (USAGE_CHECK=every_sweep, report mode, compliant fleet, no NAT gateways):")
+    print(f"{'VPCs':>6} {'endpoints':>9} {'metrics':>8} {'GetMetricData':>13} {'requests':>8} {'$ a read':>9} "
+          f"{'$ a month daily':>15} {'$ a month hourly':>16}")
+    for n, u in rows:
+        per_read = u["cloudwatch_usd_per_read"]
+        print(f"{n:>6} {u['endpoints_measured']:>9} {u['metrics_requested']:>8} {u['get_metric_data']:>13} "
+              f"{u['requests']:>8} {per_read:>9.4f} {per_read * 30:>15.2f} {per_read * 730:>16.2f}")
+
+
 def quick_checks(results: list[dict]) -> list[str]:
     problems = []
     compliant = {r["vpcs"]: r["compliant"]["requests"] for r in results}
@@ -172,6 +187,14 @@ def quick_checks(results: list[dict]) -> list[str]:
         if not g["api_calls_match_proxy"]:
             problems.append(f"{r['vpcs']} VPCs: the function's api_calls ({g['api_calls']}) differ from the "
                             f"proxy's count ({g['requests']})")
+        usage = r.get("usage") or {}
+        metrics = usage.get("metrics_requested") or 0
+        if usage.get("usage_checked") != 1 or usage.get("endpoints_measured") != 3 * r["vpcs"]:
+            problems.append(f"{r['vpcs']} VPCs: the usage sweep did not measure the 3 interface endpoints "
+                            f"of every VPC: {usage}")
+        elif usage.get("get_metric_data") != -(-metrics // 500):
+            problems.append(f"{r['vpcs']} VPCs: the usage sweep sent {usage.get('get_metric_data')} "
+                            f"GetMetricData for {metrics} metrics (expected one per 500)")
         if g["vpcs_drifted"] != r["drift"]["vpcs"]:
             problems.append(f"{r['vpcs']} VPCs: the sweep found {g['vpcs_drifted']} drifted VPCs, "
                             f"{r['drift']['vpcs']} were drifted")

@@ -27,7 +27,9 @@ use vpce_guard_lambda::functions::compliance_sweep;
 
 const DAY: u64 = 86_400;
 
-/// `values` as (days ago, bytes) of `metric` with `dimensions` in `namespace`.
+/// `values` as (days ago, bytes) of `metric` with `dimensions` in `namespace`: each at noon UTC
+/// of its day, so the day a point falls on never depends on the time of day the test runs (the
+/// usage check sums whole UTC days).
 async fn put(
     cloudwatch: &aws_sdk_cloudwatch::Client,
     namespace: &str,
@@ -35,7 +37,12 @@ async fn put(
     dimensions: &[(&str, &str)],
     values: &[(u64, f64)],
 ) {
-    let now = SystemTime::now();
+    let since_epoch = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs();
+    let noon_today =
+        SystemTime::UNIX_EPOCH + Duration::from_secs(since_epoch / DAY * DAY + DAY / 2);
     for chunk in values.chunks(20) {
         let data: Vec<MetricDatum> = chunk
             .iter()
@@ -43,7 +50,7 @@ async fn put(
                 let mut datum = MetricDatum::builder()
                     .metric_name(metric)
                     .timestamp(DateTime::from(
-                        now - Duration::from_secs(days_ago * DAY + 3_600),
+                        noon_today - Duration::from_secs(days_ago * DAY),
                     ))
                     .value(*bytes);
                 for (name, value) in dimensions {
@@ -244,6 +251,8 @@ async fn the_usage_check_measures_verifies_and_prunes_only_the_guards_idle_endpo
     let calls = &summary["api_calls_by_action"];
     // One request for 3 × (3 × 3) + 3 endpoint queries, one for the NAT gateway's two metrics.
     assert_eq!(calls["GetMetricData"], 2, "{calls}");
+    // 3 VPCs × 3 endpoints × (1 + 2 subnets), theirs (3), the NAT gateway's two metrics.
+    assert_eq!(n(&answer, "cloudwatch_metrics_requested"), 27 + 3 + 2);
     assert_eq!(calls["DescribeNatGateways"], 1, "{calls}");
 
     // The guard's idle logs endpoints are gone; theirs stays; ecr.dkr keeps its busy AZ.

@@ -138,6 +138,9 @@ run_counters! {
     usage_checked,
     /// Interface endpoints whose use was measured.
     endpoints_measured,
+    /// Metrics the usage check requested from CloudWatch (GetMetricData bills per metric
+    /// requested: about $0.01 per 1,000).
+    cloudwatch_metrics_requested,
     /// Interface endpoints that carried no byte in the usage window.
     endpoints_idle,
     /// Interface endpoints below their break-even (NAT would have cost less).

@@ -247,11 +247,13 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         let unpublished = notify::unpublished_tags(&inventory);
         drop(inventory);
         let usage_checked = planned.usage.is_some();
+        let metrics_requested = planned.usage.as_ref().map_or(0, |u| u.metrics_requested);
         let outcomes = self.act(planned).await;
         let mut hub = self
             .report_to_security_hub(&request, &outcomes, usage_checked)
             .await;
         hub.usage_checked = u64::from(usage_checked);
+        hub.cloudwatch_metrics_requested = metrics_requested;
         let event_path = self.check_event_path(&request).await;
         hub.add(&event_path.counters);
         self.notify(

@@ -31,6 +31,8 @@ pub struct UsageReport {
     pub endpoints: Vec<EndpointUsage>,
     /// Every VPC with an interface endpoint of the guard's, by VPC id.
     pub savings: Vec<VpcSavings>,
+    /// Metrics requested from CloudWatch (what GetMetricData bills: about $0.01 per 1,000).
+    pub metrics_requested: u64,
 }
 
 impl UsageReport {
@@ -231,27 +233,28 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             ));
         }
         usage.sort_by(|a, b| (&a.vpc_id, &a.endpoint_id).cmp(&(&b.vpc_id, &b.endpoint_id)));
-        let savings = self
+        let (savings, nat_metrics) = self
             .measure_savings(&measured, &usage, &pricing_of, now)
             .await?;
         Ok(UsageReport {
             endpoints: usage,
             savings,
+            metrics_requested: (queries.len() + nat_metrics) as u64,
         })
     }
 
     /// Each VPC's saving: its NAT gateways' daily bytes from N days before the earliest first
-    /// endpoint to today, in one read for the Region.
+    /// endpoint to today, in one read for the Region; with the metrics requested.
     async fn measure_savings(
         &self,
         vpcs: &[&VpcInventory],
         usage: &[EndpointUsage],
         pricing_of: &(dyn Fn(&VpcInventory) -> Pricing + Sync),
         now: i64,
-    ) -> Result<Vec<VpcSavings>, ApiError> {
+    ) -> Result<(Vec<VpcSavings>, usize), ApiError> {
         let (Some(metrics), Some(nat)) = (self.metrics_port.as_ref(), self.nat_traffic.as_ref())
         else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0));
         };
         let window_days = self.settings.usage.savings_window_days;
         // The guard's first interface endpoint per VPC.
@@ -266,7 +269,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             })
             .collect();
         if first.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0));
         }
         let gateways: Vec<_> = nat
             .nat_gateways(None)
@@ -315,6 +318,6 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             }));
         }
         savings.sort_by(|a, b| a.vpc_id.cmp(&b.vpc_id));
-        Ok(savings)
+        Ok((savings, queries.len()))
     }
 }

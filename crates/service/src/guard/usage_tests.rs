@@ -166,6 +166,10 @@ async fn a_usage_check_judges_every_interface_endpoint_and_verifies_the_saving()
     // Reads: one request for the endpoints (4 endpoints × (1 + 2 subnets)), one for NAT.
     assert_eq!(cw.requests(), 2);
     assert_eq!(cw.metrics_requested(), 12 + 2);
+    assert_eq!(
+        c.cloudwatch_metrics_requested, 14,
+        "the summary counts what CloudWatch bills"
+    );
 
     // The compliant VPC still gets a notice: it names the idle endpoints and the idle AZ.
     let vpc_notice = notices
