@@ -323,7 +323,7 @@ async fn run(settings: Settings) {
         let sweep = ledger.get("bench-sweep").await.ok().flatten();
         panic!("no org_sweep_summary was published; the sweep in the ledger: {sweep:?}");
     };
-    let report = summary.org.expect("org report");
+    let report = summary.org().expect("org report");
     let sweep_id = report.sweep_id.clone();
     let sweep = ledger.get(&sweep_id).await.expect("get").expect("sweep");
     let from_ledger = tally(&sweep, ledger.items(&sweep_id).await.expect("items"));

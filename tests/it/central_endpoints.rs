@@ -84,10 +84,10 @@ async fn a_service_served_by_a_central_zone_gets_no_local_endpoint() {
     assert_matches_schema(&notices);
     let spoke_notice = notices
         .iter()
-        .find(|n| n.vpc_id.as_deref() == Some(spoke.vpc_id.as_str()))
+        .find(|n| n.vpc_id() == Some(spoke.vpc_id.as_str()))
         .expect("notice for the spoke VPC");
     let central: Vec<_> = spoke_notice
-        .findings
+        .findings()
         .iter()
         .filter(|f| f.outcome == Outcome::ServedCentrally)
         .collect();
@@ -105,7 +105,7 @@ async fn a_service_served_by_a_central_zone_gets_no_local_endpoint() {
         .notices()
         .await
         .iter()
-        .all(|n| n.vpc_id.as_deref() != Some(spoke.vpc_id.as_str())));
+        .all(|n| n.vpc_id() != Some(spoke.vpc_id.as_str())));
 
     // Detection off (the default): the spoke gets its own endpoints as before.
     let off = compliance_sweep(&env.function(&[]), event("scheduled-event.json", &[]))
@@ -148,8 +148,8 @@ async fn a_private_dns_conflict_is_reported_not_failed() {
     let notices = env.notices().await;
     let logs = notices
         .iter()
-        .filter(|n| n.vpc_id.as_deref() == Some(vpc.vpc_id.as_str()))
-        .flat_map(|n| &n.findings)
+        .filter(|n| n.vpc_id() == Some(vpc.vpc_id.as_str()))
+        .flat_map(|n| n.findings())
         .find(|f| f.service.as_deref() == Some(format!("com.amazonaws.{REGION}.logs").as_str()))
         .expect("a logs finding");
     assert_eq!(logs.outcome, Outcome::PrivateDnsConflict);

@@ -34,7 +34,7 @@ type DriftSet = BTreeSet<(Option<String>, Drift)>;
 
 fn drift_set(notice: &Notice) -> DriftSet {
     notice
-        .findings
+        .findings()
         .iter()
         .map(|f| (f.service.clone(), f.drift))
         .collect()
@@ -159,23 +159,28 @@ async fn sweep_over_fifty_vpcs_with_mixed_drift_reports_exactly_the_drift_and_fi
     let notices = env.notices().await;
     let (summaries, vpc_notices): (Vec<Notice>, Vec<Notice>) = notices
         .into_iter()
-        .partition(|n| n.event_type == NoticeEventType::SweepSummary);
+        .partition(|n| n.event_type() == NoticeEventType::SweepSummary);
     assert_eq!(summaries.len(), 1);
-    let totals = summaries[0].totals.as_ref().expect("totals");
+    let totals = summaries[0].totals().expect("totals");
     assert_eq!(totals.counters.vpcs_drifted, expected.len() as u64);
     assert_eq!(totals.counters.notices_published, expected.len() as u64 + 1);
     let seen: BTreeMap<String, DriftSet> = vpc_notices
         .iter()
-        .map(|n| (n.vpc_id.clone().expect("vpc notice"), drift_set(n)))
+        .map(|n| {
+            (
+                n.vpc_id().map(str::to_string).expect("vpc notice"),
+                drift_set(n),
+            )
+        })
         .collect();
     assert_eq!(vpc_notices.len(), seen.len(), "one notice per drifted VPC");
     assert_eq!(seen, expected);
     assert!(vpc_notices
         .iter()
-        .all(|n| n.event_type == NoticeEventType::DriftDetected && n.trigger == "schedule"));
+        .all(|n| n.event_type() == NoticeEventType::DriftDetected && n.trigger == "schedule"));
     assert!(vpc_notices
         .iter()
-        .flat_map(|n| &n.findings)
+        .flat_map(|n| n.findings())
         .all(|f| f.outcome == Outcome::Planned));
 
     // Remediate: the same drift, now applied.
@@ -187,8 +192,8 @@ async fn sweep_over_fifty_vpcs_with_mixed_drift_reports_exactly_the_drift_and_fi
     let notices = env.notices().await;
     let fixed: BTreeMap<String, DriftSet> = notices
         .iter()
-        .filter(|n| n.event_type == NoticeEventType::Remediated)
-        .map(|n| (n.vpc_id.clone().unwrap(), drift_set(n)))
+        .filter(|n| n.event_type() == NoticeEventType::Remediated)
+        .map(|n| (n.vpc_id().map(str::to_string).unwrap(), drift_set(n)))
         .collect();
     assert_eq!(fixed, expected);
 
@@ -210,7 +215,7 @@ async fn sweep_over_fifty_vpcs_with_mixed_drift_reports_exactly_the_drift_and_fi
     );
     let notices = env.notices().await;
     assert_eq!(notices.len(), 1);
-    assert_eq!(notices[0].event_type, NoticeEventType::SweepSummary);
+    assert_eq!(notices[0].event_type(), NoticeEventType::SweepSummary);
 }
 
 #[tokio::test]
@@ -336,10 +341,10 @@ async fn one_vpcs_failure_never_stops_the_others() {
     let notices = env.notices().await;
     let failed = notices
         .iter()
-        .find(|n| n.vpc_id.as_deref() == Some(broken.vpc_id.as_str()))
+        .find(|n| n.vpc_id() == Some(broken.vpc_id.as_str()))
         .expect("notice for the failing VPC");
-    assert_eq!(failed.event_type, NoticeEventType::RemediationFailed);
-    for f in &failed.findings {
+    assert_eq!(failed.event_type(), NoticeEventType::RemediationFailed);
+    for f in failed.findings() {
         assert_eq!(f.outcome, Outcome::Failed);
         let error = f.error.as_deref().unwrap();
         assert!(
@@ -349,16 +354,16 @@ async fn one_vpcs_failure_never_stops_the_others() {
     }
     let ok = notices
         .iter()
-        .find(|n| n.vpc_id.as_deref() == Some(healthy.vpc_id.as_str()))
+        .find(|n| n.vpc_id() == Some(healthy.vpc_id.as_str()))
         .unwrap();
-    assert_eq!(ok.event_type, NoticeEventType::Remediated);
+    assert_eq!(ok.event_type(), NoticeEventType::Remediated);
     let summary_notice = notices
         .iter()
-        .find(|n| n.event_type == NoticeEventType::SweepSummary)
+        .find(|n| n.event_type() == NoticeEventType::SweepSummary)
         .unwrap();
     assert_eq!(
         summary_notice
-            .totals
+            .totals()
             .as_ref()
             .unwrap()
             .counters

@@ -108,8 +108,8 @@ async fn a_blocked_vpc_deletion_gets_the_guards_resources_back_and_names_the_res
 
     let notices = env.notices().await;
     assert_eq!(notices.len(), 1);
-    assert_eq!(notices[0].event_type, NoticeEventType::Released);
-    assert_eq!(notices[0].vpc_id.as_deref(), Some(seeded.vpc_id.as_str()));
+    assert_eq!(notices[0].event_type(), NoticeEventType::Released);
+    assert_eq!(notices[0].vpc_id(), Some(seeded.vpc_id.as_str()));
     assert!(
         notices[0].summary.contains(&theirs),
         "{}",
@@ -203,7 +203,7 @@ async fn a_blocked_subnet_deletion_moves_the_endpoints_within_the_az() {
     assert!(tag_of(&env, &in_a, RELEASED_TAG).await.is_some());
     let notices = env.notices().await;
     assert_eq!(notices.len(), 1);
-    assert_eq!(notices[0].event_type, NoticeEventType::Released);
+    assert_eq!(notices[0].event_type(), NoticeEventType::Released);
     assert_matches_schema(&notices);
 
     // The next sweep keeps the endpoints out of the held subnet.
@@ -269,11 +269,11 @@ async fn a_vpc_shared_by_its_owner_is_neither_planned_nor_reported() {
     let notices = env.notices().await;
     assert!(notices
         .iter()
-        .all(|n| n.vpc_id.as_deref() != Some(shared.vpc_id.as_str())));
+        .all(|n| n.vpc_id() != Some(shared.vpc_id.as_str())));
     let summary = notices
         .iter()
-        .find(|n| n.event_type == NoticeEventType::SweepSummary)
-        .and_then(|n| n.totals.clone())
+        .find(|n| n.event_type() == NoticeEventType::SweepSummary)
+        .and_then(|n| n.totals().cloned())
         .expect("sweep summary");
     assert_eq!(summary.counters.vpcs_not_owned, 1);
     // No per-VPC read for the shared VPC either.

@@ -137,11 +137,11 @@ async fn someone_elses_duplicate_endpoint_is_reported_at_once() {
     assert_eq!(notices.len(), 1);
     assert!(
         notices[0]
-            .findings
+            .findings()
             .iter()
             .any(|f| f.drift == Drift::DuplicateEndpoint && f.resource_ids.contains(&theirs)),
         "{:?}",
-        notices[0].findings
+        notices[0].findings()
     );
 }
 

@@ -15,7 +15,7 @@ const TRAIL_BUCKET: &str = "vpce-guard-trail-logs";
 fn event_path_notices(notices: &[Notice]) -> Vec<&Notice> {
     notices
         .iter()
-        .filter(|n| n.event_type == NoticeEventType::EventPathMissing)
+        .filter(|n| n.event_type() == NoticeEventType::EventPathMissing)
         .collect()
 }
 

@@ -51,12 +51,12 @@ async fn new_vpc_without_subnets_gets_gateway_endpoints_on_its_main_route_table(
     let notices = env.notices().await;
     assert_eq!(notices.len(), 1);
     let notice = &notices[0];
-    assert_eq!(notice.event_type, NoticeEventType::Remediated);
-    assert_eq!(notice.vpc_id.as_deref(), Some(vpc.as_str()));
+    assert_eq!(notice.event_type(), NoticeEventType::Remediated);
+    assert_eq!(notice.vpc_id(), Some(vpc.as_str()));
     assert_eq!(notice.trigger, "CreateVpc");
     assert_eq!(notice.account_id, ACCOUNT);
     assert!(notice
-        .findings
+        .findings()
         .iter()
         .all(|f| f.drift == Drift::MissingEndpoint && f.outcome == Outcome::Applied));
 }
@@ -123,7 +123,7 @@ async fn two_az_vpc_gets_the_full_set_in_private_subnets_only() {
     let notices = env.notices().await;
     assert_eq!(notices.len(), 1);
     let drifts: Vec<(Option<String>, Drift)> = notices[0]
-        .findings
+        .findings()
         .iter()
         .map(|f| (f.service.clone(), f.drift))
         .collect();
@@ -197,7 +197,7 @@ async fn route_table_created_later_is_added_to_the_existing_gateway_endpoints() 
     );
     let notices = env.notices().await;
     assert_eq!(notices.len(), 1);
-    for f in &notices[0].findings {
+    for f in notices[0].findings() {
         assert_eq!(f.drift, Drift::RouteTableNotAssociated);
         assert!(
             f.action.starts_with("ModifyVpcEndpoint") && f.action.contains(&table),
@@ -298,7 +298,7 @@ async fn subnet_in_a_third_az_is_added_to_every_interface_endpoint() {
     }
     let notices = env.notices().await;
     assert!(notices[0]
-        .findings
+        .findings()
         .iter()
         .all(|f| f.drift == Drift::AzNotCovered && f.outcome == Outcome::Applied));
 }
@@ -326,9 +326,9 @@ async fn endpoint_deleted_by_hand_is_recreated() {
     assert_ne!(now[0].vpc_endpoint_id(), Some(logs.as_str()));
     assert_eq!(now[0].subnet_ids().len(), 2);
     let notices = env.notices().await;
-    assert_eq!(notices[0].findings.len(), 1);
-    assert_eq!(notices[0].findings[0].drift, Drift::MissingEndpoint);
-    assert!(notices[0].findings[0]
+    assert_eq!(notices[0].findings().len(), 1);
+    assert_eq!(notices[0].findings()[0].drift, Drift::MissingEndpoint);
+    assert!(notices[0].findings()[0]
         .resource_ids
         .contains(&now[0].vpc_endpoint_id().unwrap().to_string()));
 }
@@ -413,7 +413,7 @@ async fn private_dns_turned_off_is_turned_back_on() {
     .expect("handled");
     assert_eq!(n(&summary, "actions_applied"), 1, "{summary}");
     let notices = env.notices().await;
-    let finding = &notices[0].findings[0];
+    let finding = &notices[0].findings()[0];
     assert_eq!(finding.drift, Drift::PrivateDnsDisabled);
     assert_eq!(
         finding.action,
@@ -463,7 +463,7 @@ async fn secondary_cidr_gets_an_https_rule_in_the_guard_group() {
     assert_eq!(cidrs, ["10.0.0.0/16", "10.1.0.0/16"]);
     let notices = env.notices().await;
     assert_eq!(
-        notices[0].findings[0].drift,
+        notices[0].findings()[0].drift,
         Drift::SecurityGroupRuleMissing
     );
 }
@@ -527,8 +527,8 @@ async fn vpc_dns_attributes_turned_off_are_turned_back_on() {
     assert_eq!(n(&summary, "actions_applied"), 0, "{summary}");
     assert_eq!(env.dns(&seeded.vpc_id).await, (true, false));
     let notices = env.notices().await;
-    assert_eq!(notices[0].event_type, NoticeEventType::DriftDetected);
-    assert_eq!(notices[0].findings[0].outcome, Outcome::NotRemediable);
+    assert_eq!(notices[0].event_type(), NoticeEventType::DriftDetected);
+    assert_eq!(notices[0].findings()[0].outcome, Outcome::NotRemediable);
 }
 
 #[tokio::test]
@@ -565,10 +565,10 @@ async fn report_mode_changes_nothing_and_reports_the_plan() {
     assert_eq!(env.dns(&seeded.vpc_id).await, (true, false));
     let notices = env.notices().await;
     assert_eq!(notices.len(), 1);
-    assert_eq!(notices[0].event_type, NoticeEventType::DriftDetected);
-    assert_eq!(notices[0].findings.len(), 6);
+    assert_eq!(notices[0].event_type(), NoticeEventType::DriftDetected);
+    assert_eq!(notices[0].findings().len(), 6);
     assert!(notices[0]
-        .findings
+        .findings()
         .iter()
         .all(|f| f.outcome == Outcome::Planned && f.action != "none"));
     let no_write = summary["api_calls_by_action"].as_object().unwrap();
@@ -701,9 +701,9 @@ async fn publish_failure_fails_the_invocation_and_the_retry_does_not_repeat_reme
     );
     let notices = env.notices().await;
     assert_eq!(notices.len(), 1);
-    assert_eq!(notices[0].event_type, NoticeEventType::Remediated);
+    assert_eq!(notices[0].event_type(), NoticeEventType::Remediated);
     let replayed: Vec<(Option<String>, Drift)> = notices[0]
-        .findings
+        .findings()
         .iter()
         .map(|f| (f.service.clone(), f.drift))
         .collect();
@@ -714,7 +714,7 @@ async fn publish_failure_fails_the_invocation_and_the_retry_does_not_repeat_reme
     )));
     assert!(replayed.contains(&(None, Drift::VpcDnsAttributesDisabled)));
     assert!(notices[0]
-        .findings
+        .findings()
         .iter()
         .all(|f| f.outcome == Outcome::Applied && f.action.contains("earlier invocation")));
 

@@ -76,8 +76,8 @@ async fn deliver(fleet: &vpce_guard_lambda::FunctionContext, item: &WorkItem, re
 fn org_summaries(notices: &[Notice]) -> Vec<OrgSweepReport> {
     notices
         .iter()
-        .filter(|n| n.event_type == NoticeEventType::OrgSweepSummary)
-        .filter_map(|n| n.org.clone())
+        .filter(|n| n.event_type() == NoticeEventType::OrgSweepSummary)
+        .filter_map(|n| n.org().cloned())
         .collect()
 }
 

@@ -287,7 +287,7 @@ async fn queue_bodies(env: &Env, queue_url: &str) -> Vec<Value> {
 }
 
 fn of_type(notices: &[Notice], kind: NoticeEventType) -> Vec<&Notice> {
-    notices.iter().filter(|n| n.event_type == kind).collect()
+    notices.iter().filter(|n| n.event_type() == kind).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -348,7 +348,7 @@ async fn fan_out_sweep_remediates_every_account_and_region_and_the_summary_adds_
         org[0].account_id, ACCOUNT,
         "published from the central account"
     );
-    let report = org[0].org.as_ref().expect("org report");
+    let report = org[0].org().expect("org report");
     assert_eq!(report.items_total, 6);
     assert_eq!(report.items_succeeded, 6);
     assert_eq!(report.items_failed, 0);
@@ -357,7 +357,7 @@ async fn fan_out_sweep_remediates_every_account_and_region_and_the_summary_adds_
     let sum = |f: fn(&vpce_guard_core::notice::RunSummary) -> u64| -> u64 {
         per_item
             .iter()
-            .map(|n| f(n.totals.as_ref().expect("totals")))
+            .map(|n| f(n.totals().expect("totals")))
             .sum()
     };
     assert_eq!(
@@ -468,7 +468,7 @@ async fn a_failing_account_fails_only_its_items_which_end_in_the_dead_letter_que
     assert!(per_item.iter().all(|n| n.account_id != broken));
     let org = of_type(&notices, NoticeEventType::OrgSweepSummary);
     assert_eq!(org.len(), 1);
-    let report = org[0].org.as_ref().expect("org report");
+    let report = org[0].org().expect("org report");
     assert_eq!(
         (
             report.items_total,
@@ -487,7 +487,7 @@ async fn a_failing_account_fails_only_its_items_which_end_in_the_dead_letter_que
     let throttled: u64 = per_item
         .iter()
         .map(|n| {
-            n.totals
+            n.totals()
                 .as_ref()
                 .expect("totals")
                 .counters
@@ -545,7 +545,7 @@ async fn account_vending_events_and_direct_invocations_baseline_the_new_account(
     assert_matches_schema(&notices);
     assert!(notices
         .iter()
-        .filter(|n| n.event_type == NoticeEventType::Remediated)
+        .filter(|n| n.event_type() == NoticeEventType::Remediated)
         .all(|n| n.account_id == tower_account && n.trigger == "CreateManagedAccount"));
     assert_eq!(of_type(&notices, NoticeEventType::SweepSummary).len(), 2);
 

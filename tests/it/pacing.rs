@@ -82,7 +82,7 @@ async fn remedies_past_the_deadline_are_deferred_and_the_next_run_finishes_them(
     assert_eq!(
         notices
             .iter()
-            .flat_map(|n| &n.findings)
+            .flat_map(|n| n.findings())
             .filter(|f| f.outcome == Outcome::Deferred)
             .count(),
         3

@@ -64,7 +64,8 @@ async fn each_vpc_gets_its_profiles_endpoints_and_an_unknown_profile_changes_not
     let notice = |vpc: &str| {
         notices
             .iter()
-            .find(|n| n.vpc_id.as_deref() == Some(vpc))
+            .find(|n| n.vpc_id() == Some(vpc))
+            .and_then(|n| n.vpc())
             .unwrap_or_else(|| panic!("notice for {vpc}"))
     };
     assert_eq!(notice(&apps.vpc_id).profile.as_deref(), Some("apps"));
@@ -141,9 +142,9 @@ async fn org_only_policies_get_the_organization_id_from_organizations_when_org_i
     let notices = env.notices().await;
     let finding = &notices
         .iter()
-        .find(|n| n.vpc_id.as_deref() == Some(vpc.vpc_id.as_str()))
+        .find(|n| n.vpc_id() == Some(vpc.vpc_id.as_str()))
         .expect("notice")
-        .findings[0];
+        .findings()[0];
     assert_eq!(finding.drift, Drift::UnknownProfile);
     assert!(
         finding.error.as_deref().is_some_and(|e| e.contains("org")),

@@ -28,9 +28,9 @@ fn deployed(env: &Env, overrides: &[(&str, &str)]) -> FunctionContext {
 
 fn per_vpc(notices: &[Notice]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
-    for n in notices.iter().filter(|n| n.vpc_id.is_some()) {
+    for n in notices.iter().filter(|n| n.vpc_id().is_some()) {
         *counts
-            .entry(n.vpc_id.clone().unwrap_or_default())
+            .entry(n.vpc_id().map(str::to_string).unwrap_or_default())
             .or_insert(0) += 1;
     }
     counts
@@ -104,15 +104,15 @@ async fn sweep_of_fifty_drifted_vpcs_converges_under_thirty_percent_ec2_faults()
         );
         for notice in notices
             .iter()
-            .filter(|n| n.event_type == NoticeEventType::RemediationFailed)
+            .filter(|n| n.event_type() == NoticeEventType::RemediationFailed)
         {
             for f in notice
-                .findings
+                .findings()
                 .iter()
                 .filter(|f| f.outcome == Outcome::Failed)
             {
                 assert!(
-                    notice.vpc_id.is_some() && !f.action.is_empty() && f.error.is_some(),
+                    notice.vpc_id().is_some() && !f.action.is_empty() && f.error.is_some(),
                     "{notice:?}"
                 );
             }
@@ -178,9 +178,9 @@ async fn partially_applied_vpc_is_completed_on_the_next_run() {
     assert_eq!(n(&first, "actions_failed"), 1, "{first}");
     assert_eq!(env.endpoints(&seeded.vpc_id).await.len(), 4);
     let notices = env.notices().await;
-    assert_eq!(notices[0].event_type, NoticeEventType::RemediationFailed);
+    assert_eq!(notices[0].event_type(), NoticeEventType::RemediationFailed);
     let failed = notices[0]
-        .findings
+        .findings()
         .iter()
         .find(|f| f.outcome == Outcome::Failed)
         .expect("failed finding");
@@ -201,7 +201,7 @@ async fn partially_applied_vpc_is_completed_on_the_next_run() {
             .contains("RequestLimitExceeded"),
         "{failed:?}"
     );
-    assert_eq!(notices[0].vpc_id.as_deref(), Some(seeded.vpc_id.as_str()));
+    assert_eq!(notices[0].vpc_id(), Some(seeded.vpc_id.as_str()));
     let attempts = proxy
         .seen()
         .iter()
@@ -220,8 +220,8 @@ async fn partially_applied_vpc_is_completed_on_the_next_run() {
     );
     assert_eq!(env.endpoints(&seeded.vpc_id).await.len(), 5);
     let notices = env.notices().await;
-    assert_eq!(notices[0].findings.len(), 1);
-    assert_eq!(notices[0].findings[0].drift, Drift::MissingEndpoint);
+    assert_eq!(notices[0].findings().len(), 1);
+    assert_eq!(notices[0].findings()[0].drift, Drift::MissingEndpoint);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -372,7 +372,10 @@ async fn notice_batches_go_out_together_and_the_summary_only_after_all_others() 
     );
     let notices = env.notices().await;
     assert_eq!(notices.len(), published);
-    let vpcs: BTreeSet<_> = notices.iter().filter_map(|n| n.vpc_id.clone()).collect();
+    let vpcs: BTreeSet<_> = notices
+        .iter()
+        .filter_map(|n| n.vpc_id().map(str::to_string))
+        .collect();
     assert_eq!(
         vpcs.len(),
         published - 1,
@@ -411,13 +414,13 @@ async fn notice_batches_go_out_together_and_the_summary_only_after_all_others() 
     assert!(
         after_failure
             .iter()
-            .all(|n| n.event_type != NoticeEventType::SweepSummary),
+            .all(|n| n.event_type() != NoticeEventType::SweepSummary),
         "no summary for a run whose notices were not all published"
     );
     assert!(
         after_failure
             .iter()
-            .all(|n| n.vpc_id.as_deref() != Some(first_vpc.as_str())),
+            .all(|n| n.vpc_id() != Some(first_vpc.as_str())),
         "the rejected batch was not delivered"
     );
     assert_eq!(

@@ -298,11 +298,13 @@ async fn the_usage_check_measures_verifies_and_prunes_only_the_guards_idle_endpo
     // the savings.
     let notice = notices
         .iter()
-        .find(|n| n.vpc_id.as_deref() == Some(main.vpc_id.as_str()) && n.savings.is_some())
+        .find(|n| {
+            n.vpc_id() == Some(main.vpc_id.as_str()) && n.vpc().is_some_and(|v| v.savings.is_some())
+        })
         .expect("the VPC's notice");
-    assert_eq!(notice.event_type, NoticeEventType::Remediated);
+    assert_eq!(notice.event_type(), NoticeEventType::Remediated);
     let idle: Vec<_> = notice
-        .findings
+        .findings()
         .iter()
         .filter(|f| f.drift == Drift::EndpointIdle)
         .collect();
@@ -313,7 +315,10 @@ async fn the_usage_check_measures_verifies_and_prunes_only_the_guards_idle_endpo
         .find(|f| f.resource_ids.first() == Some(&theirs))
         .expect("their endpoint's finding");
     assert_eq!(foreign.outcome, Outcome::NotRemediable);
-    let savings = notice.savings.as_ref().expect("savings");
+    let savings = notice
+        .vpc()
+        .and_then(|v| v.savings.as_ref())
+        .expect("savings");
     assert_eq!(savings.status, SavingsStatus::Verified);
     let reduction = savings.nat_reduction_pct.unwrap_or_default();
     assert!((reduction - 60.0).abs() < 1.0, "{savings:?}");

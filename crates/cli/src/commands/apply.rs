@@ -56,7 +56,7 @@ pub async fn apply(profile: Option<&str>, args: ApplyArgs) -> Result<u8, CliErro
             .report
             .notices
             .iter()
-            .filter_map(|n| n.vpc_id.clone())
+            .filter_map(|n| n.vpc_id().map(str::to_string))
             .collect();
         if drifted.is_empty() {
             continue;

@@ -135,7 +135,7 @@ pub async fn plan_regions(
 pub fn planned_changes(runs: &[RegionRun]) -> usize {
     runs.iter()
         .flat_map(|r| &r.report.notices)
-        .flat_map(|n| &n.findings)
+        .flat_map(|n| n.findings())
         .filter(|f| f.outcome == vpce_guard_core::notice::Outcome::Planned)
         .count()
 }

@@ -56,12 +56,12 @@ fn print_notice(notice: &Notice) {
     println!();
     println!(
         "  {}  {}  (monthly cost {})",
-        notice.vpc_id.as_deref().unwrap_or("-"),
-        notice.event_type.as_str(),
+        notice.vpc_id().unwrap_or("-"),
+        notice.event_type().as_str(),
         usd(notice.monthly_cost_delta_usd)
     );
     let rows: Vec<[String; 5]> = notice
-        .findings
+        .findings()
         .iter()
         .map(|f| {
             [

@@ -4,14 +4,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::cost::{round_cents, usd};
 use crate::event_path::EventPath;
-use crate::planner::{CostDecision, Drift, FindingUsage};
+use crate::planner::{Drift, FindingUsage};
 use crate::policy::Mode;
-use crate::traffic::NatTrafficReport;
-use crate::usage::VpcSavings;
 
+mod body;
 mod org_summary;
 mod release;
 mod summary;
+#[cfg(test)]
+mod tests;
+
+pub use body::{NoFindings, NoVpc, NoticeBody, VpcReport};
 
 pub use org_summary::OrgSweepReport;
 pub use release::ReleaseReport;
@@ -90,50 +93,25 @@ pub struct NoticeFinding {
     pub usage: Option<FindingUsage>,
 }
 
+/// One notice as published: what every notice has, and the parts of its kind ([`NoticeBody`],
+/// whose tag is `event_type`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notice {
     pub schema: String,
-    pub event_type: NoticeEventType,
     pub account_id: String,
     pub region: String,
-    /// None for `sweep_summary`.
-    pub vpc_id: Option<String>,
     /// CloudTrail event name, or `schedule`.
     pub trigger: String,
     pub mode: Mode,
-    pub findings: Vec<NoticeFinding>,
     /// Monthly cost (USD) of the applied or planned remedies of this notice.
     #[serde(default)]
     pub monthly_cost_delta_usd: f64,
-    /// Interface endpoints left out because they would cost more than they save.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cost_decisions: Vec<CostDecision>,
-    /// The baseline profile the VPC was planned against (notices about one VPC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
-    /// The VPC's NAT traffic (CloudWatch or tag) and the interface endpoints' projected saving.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nat_traffic: Option<NatTrafficReport>,
-    /// Runs that read usage: the VPC's saving measured from NAT traffic before and after the
-    /// guard's first interface endpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub savings: Option<VpcSavings>,
     /// One or two sentences for humans (chat, e-mail).
     pub summary: String,
     /// RFC 3339 UTC time the notice was built.
     pub generated_at: String,
-    /// `sweep_summary` only: the run's counters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub totals: Option<RunSummary>,
-    /// `org_sweep_summary` only: coverage, failures and totals of the organization sweep.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org: Option<OrgSweepReport>,
-    /// `released` only: what the guard removed and what still blocks the deletion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub release: Option<ReleaseReport>,
-    /// `event_path_missing` only: what the check found.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_path: Option<EventPath>,
+    #[serde(flatten)]
+    pub body: NoticeBody,
 }
 
 /// Identity of the run a notice belongs to.
@@ -148,7 +126,9 @@ pub struct NoticeContext {
 
 impl Notice {
     /// The notice for one drifted VPC; its type follows from the outcomes.
-    pub fn for_vpc(ctx: &NoticeContext, vpc_id: &str, findings: Vec<NoticeFinding>) -> Self {
+    pub fn for_vpc(ctx: &NoticeContext, report: VpcReport) -> Self {
+        let findings = &report.findings;
+        let vpc_id = report.vpc_id.as_str();
         let count = |o: Outcome| findings.iter().filter(|f| f.outcome == o).count();
         let deferred = count(Outcome::Deferred);
         let (applied, failed, planned, manual, central, conflict) = (
@@ -159,13 +139,6 @@ impl Notice {
             count(Outcome::ServedCentrally),
             count(Outcome::PrivateDnsConflict),
         );
-        let event_type = if failed > 0 {
-            NoticeEventType::RemediationFailed
-        } else if applied > 0 {
-            NoticeEventType::Remediated
-        } else {
-            NoticeEventType::DriftDetected
-        };
         let mut drifts: Vec<&str> = findings.iter().map(|f| f.drift.as_str()).collect();
         drifts.sort_unstable();
         drifts.dedup();
@@ -204,27 +177,14 @@ impl Notice {
                 usd(monthly_cost_delta_usd)
             ));
         }
-        Self {
-            schema: NOTICE_SCHEMA.to_string(),
-            event_type,
-            account_id: ctx.account_id.clone(),
-            region: ctx.region.clone(),
-            vpc_id: Some(vpc_id.to_string()),
-            trigger: ctx.trigger.clone(),
-            mode: ctx.mode,
-            findings,
-            monthly_cost_delta_usd,
-            cost_decisions: Vec::new(),
-            nat_traffic: None,
-            savings: None,
-            profile: None,
-            summary,
-            generated_at: ctx.generated_at.clone(),
-            totals: None,
-            org: None,
-            release: None,
-            event_path: None,
-        }
+        let body = if failed > 0 {
+            NoticeBody::RemediationFailed(report)
+        } else if applied > 0 {
+            NoticeBody::Remediated(report)
+        } else {
+            NoticeBody::DriftDetected(report)
+        };
+        Self::with_body(ctx, body, summary, monthly_cost_delta_usd)
     }
 
     /// The one summary notice of a sweep.
@@ -241,22 +201,24 @@ impl Notice {
             totals.counters.actions_failed,
             usd(totals.counters.monthly_cost_delta_usd.usd())
         );
-        let mut notice = Self::roll_up(
-            ctx,
-            NoticeEventType::SweepSummary,
-            summary,
-            totals.counters.monthly_cost_delta_usd.usd(),
-        );
-        notice.totals = Some(totals);
-        notice
+        let delta = totals.counters.monthly_cost_delta_usd.usd();
+        let body = NoticeBody::SweepSummary {
+            vpc_id: NoVpc,
+            findings: NoFindings,
+            totals,
+        };
+        Self::with_body(ctx, body, summary, delta)
     }
 
     /// The notice of one release (the guard's resources blocked a deletion in `vpc_id`).
     pub fn released(ctx: &NoticeContext, vpc_id: &str, report: ReleaseReport) -> Self {
-        let mut notice = Self::roll_up(ctx, NoticeEventType::Released, report.describe(), 0.0);
-        notice.vpc_id = Some(vpc_id.to_string());
-        notice.release = Some(report);
-        notice
+        let summary = report.describe();
+        let body = NoticeBody::Released {
+            vpc_id: vpc_id.to_string(),
+            findings: NoFindings,
+            release: report,
+        };
+        Self::with_body(ctx, body, summary, 0.0)
     }
 
     /// The day's event-path check found nothing feeding network-events in this account and
@@ -272,38 +234,82 @@ impl Notice {
             "Events are not reaching the guard in {} ({}): {reason}. Only the scheduled sweep repairs drift there. Create a trail that logs management events (read/write All or WriteOnly) in this Region, or an organization trail.",
             ctx.region, ctx.account_id
         );
-        let mut notice = Self::roll_up(ctx, NoticeEventType::EventPathMissing, summary, 0.0);
-        notice.event_path = Some(verdict);
-        notice
+        let body = NoticeBody::EventPathMissing {
+            vpc_id: NoVpc,
+            findings: NoFindings,
+            event_path: verdict,
+        };
+        Self::with_body(ctx, body, summary, 0.0)
     }
 
-    /// A notice about a whole run rather than one VPC (no `vpc_id`, no findings).
-    fn roll_up(
+    /// A notice of `body` in the run of `ctx`.
+    fn with_body(
         ctx: &NoticeContext,
-        event_type: NoticeEventType,
+        body: NoticeBody,
         summary: String,
         monthly_cost_delta_usd: f64,
     ) -> Self {
         Self {
             schema: NOTICE_SCHEMA.to_string(),
-            event_type,
             account_id: ctx.account_id.clone(),
             region: ctx.region.clone(),
-            vpc_id: None,
             trigger: ctx.trigger.clone(),
             mode: ctx.mode,
-            findings: Vec::new(),
             monthly_cost_delta_usd,
-            cost_decisions: Vec::new(),
-            nat_traffic: None,
-            savings: None,
-            profile: None,
             summary,
             generated_at: ctx.generated_at.clone(),
-            totals: None,
-            org: None,
-            release: None,
-            event_path: None,
+            body,
+        }
+    }
+
+    pub fn event_type(&self) -> NoticeEventType {
+        self.body.event_type()
+    }
+
+    /// The VPC the notice is about; None for notices about a whole run.
+    pub fn vpc_id(&self) -> Option<&str> {
+        self.body.vpc_id()
+    }
+
+    /// The VPC's report, for notices about one VPC's findings.
+    pub fn vpc(&self) -> Option<&VpcReport> {
+        self.body.vpc()
+    }
+
+    /// The findings (empty on notices that carry none).
+    pub fn findings(&self) -> &[NoticeFinding] {
+        self.vpc().map_or(&[], |v| v.findings.as_slice())
+    }
+
+    /// `sweep_summary` only: the run's counters.
+    pub fn totals(&self) -> Option<&RunSummary> {
+        match &self.body {
+            NoticeBody::SweepSummary { totals, .. } => Some(totals),
+            _ => None,
+        }
+    }
+
+    /// `org_sweep_summary` only: the organization sweep's report.
+    pub fn org(&self) -> Option<&OrgSweepReport> {
+        match &self.body {
+            NoticeBody::OrgSweepSummary { org, .. } => Some(org),
+            _ => None,
+        }
+    }
+
+    /// `released` only: what the release did.
+    pub fn release(&self) -> Option<&ReleaseReport> {
+        match &self.body {
+            NoticeBody::Released { release, .. } => Some(release),
+            _ => None,
+        }
+    }
+
+    /// `event_path_missing` only: what the check found.
+    pub fn event_path(&self) -> Option<&EventPath> {
+        match &self.body {
+            NoticeBody::EventPathMissing { event_path, .. } => Some(event_path),
+            _ => None,
         }
     }
 
@@ -342,19 +348,18 @@ impl Notice {
                 report.late_items.len()
             ));
         }
-        let mut notice = Self::roll_up(
-            ctx,
-            NoticeEventType::OrgSweepSummary,
-            summary,
-            report.counters.monthly_cost_delta_usd.usd(),
-        );
-        notice.org = Some(report);
-        notice
+        let delta = report.counters.monthly_cost_delta_usd.usd();
+        let body = NoticeBody::OrgSweepSummary {
+            vpc_id: NoVpc,
+            findings: NoFindings,
+            org: report,
+        };
+        Self::with_body(ctx, body, summary, delta)
     }
 
     /// One readable line under 100 characters, for e-mail subjects.
     pub fn subject(&self) -> String {
-        let what = match self.event_type {
+        let what = match self.event_type() {
             NoticeEventType::DriftDetected => "drift detected in",
             NoticeEventType::Remediated => "remediated",
             NoticeEventType::RemediationFailed => "remediation failed in",
@@ -363,19 +368,22 @@ impl Notice {
             NoticeEventType::Released => "released",
             NoticeEventType::EventPathMissing => "events not reaching the guard in",
         };
-        let target = self.vpc_id.as_deref().unwrap_or(&self.account_id);
-        let tail = match (&self.totals, &self.org) {
-            _ if self.event_path.is_some() => String::new(),
-            _ if self.release.is_some() => {
-                let blockers = self.release.as_ref().map_or(0, |r| r.blockers.len());
-                format!(" ({blockers} blocker(s) not the guard's)")
+        let target = self.vpc_id().unwrap_or(&self.account_id);
+        let tail = match &self.body {
+            NoticeBody::EventPathMissing { .. } => String::new(),
+            NoticeBody::Released { release, .. } => {
+                format!(" ({} blocker(s) not the guard's)", release.blockers.len())
             }
-            (Some(t), _) => format!(
+            NoticeBody::SweepSummary { totals: t, .. } => format!(
                 " ({} drifted of {})",
                 t.counters.vpcs_drifted, t.counters.vpcs_checked
             ),
-            (None, Some(o)) => format!(" ({} of {} item(s) failed)", o.items_failed, o.items_total),
-            (None, None) => format!(" ({} finding(s))", self.findings.len()),
+            NoticeBody::OrgSweepSummary { org: o, .. } => {
+                format!(" ({} of {} item(s) failed)", o.items_failed, o.items_total)
+            }
+            NoticeBody::DriftDetected(v)
+            | NoticeBody::Remediated(v)
+            | NoticeBody::RemediationFailed(v) => format!(" ({} finding(s))", v.findings.len()),
         };
         let line = format!("vpce-guard: {what} {target} {}{tail}", self.region);
         truncate_chars(&line, MAX_SUBJECT_CHARS)
@@ -384,13 +392,13 @@ impl Notice {
     /// SNS message attributes for subscription filter policies.
     pub fn attributes(&self) -> Vec<(&'static str, String)> {
         let mut attrs = vec![
-            ("event_type", self.event_type.as_str().to_string()),
+            ("event_type", self.event_type().as_str().to_string()),
             ("account_id", self.account_id.clone()),
             ("region", self.region.clone()),
             ("mode", self.mode.as_str().to_string()),
         ];
-        if let Some(vpc) = &self.vpc_id {
-            attrs.push(("vpc_id", vpc.clone()));
+        if let Some(vpc) = self.vpc_id() {
+            attrs.push(("vpc_id", vpc.to_string()));
         }
         attrs
     }
@@ -408,131 +416,4 @@ fn truncate_chars(text: &str, max: usize) -> String {
     let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ctx() -> NoticeContext {
-        NoticeContext {
-            account_id: "123456789012".into(),
-            region: "us-east-1".into(),
-            trigger: "CreateSubnet".into(),
-            mode: Mode::Remediate,
-            generated_at: "2026-11-21T00:00:00Z".into(),
-        }
-    }
-
-    fn finding(outcome: Outcome) -> NoticeFinding {
-        NoticeFinding {
-            service: Some("com.amazonaws.us-east-1.s3".into()),
-            drift: Drift::MissingEndpoint,
-            resource_ids: vec!["vpc-1".into()],
-            action: "CreateVpcEndpoint".into(),
-            outcome,
-            error: None,
-            monthly_cost_usd: 14.6,
-            usage: None,
-        }
-    }
-
-    #[test]
-    fn event_type_follows_outcomes() {
-        let t = |outcomes: &[Outcome]| {
-            Notice::for_vpc(
-                &ctx(),
-                "vpc-1",
-                outcomes.iter().map(|o| finding(*o)).collect(),
-            )
-            .event_type
-        };
-        assert_eq!(t(&[Outcome::Planned]), NoticeEventType::DriftDetected);
-        assert_eq!(t(&[Outcome::NotRemediable]), NoticeEventType::DriftDetected);
-        assert_eq!(
-            t(&[Outcome::Applied, Outcome::NotRemediable]),
-            NoticeEventType::Remediated
-        );
-        assert_eq!(
-            t(&[Outcome::Applied, Outcome::Failed]),
-            NoticeEventType::RemediationFailed
-        );
-    }
-
-    #[test]
-    fn json_uses_schema_field_names() {
-        let notice = Notice::for_vpc(&ctx(), "vpc-1", vec![finding(Outcome::Applied)]);
-        let value: serde_json::Value = serde_json::from_str(&notice.to_json()).unwrap();
-        assert_eq!(value["schema"], "vpce-guard.notice/v1");
-        assert_eq!(value["event_type"], "remediated");
-        assert_eq!(value["mode"], "remediate");
-        assert_eq!(value["findings"][0]["drift"], "missing_endpoint");
-        assert_eq!(value["findings"][0]["outcome"], "applied");
-        assert!(value["findings"][0]["error"].is_null());
-        assert!(value.get("totals").is_none());
-        assert!(value["summary"].as_str().unwrap().contains("1 remediated"));
-    }
-
-    #[test]
-    fn subject_stays_under_one_hundred_characters() {
-        let long_vpc = format!("vpc-{}", "f".repeat(200));
-        let notice = Notice::for_vpc(&ctx(), &long_vpc, vec![finding(Outcome::Failed)]);
-        let subject = notice.subject();
-        assert!(subject.chars().count() < 100, "{subject}");
-        assert!(subject.starts_with("vpce-guard: remediation failed in vpc-"));
-        let short = Notice::for_vpc(&ctx(), "vpc-1", vec![finding(Outcome::Applied)]).subject();
-        assert_eq!(
-            short,
-            "vpce-guard: remediated vpc-1 us-east-1 (1 finding(s))"
-        );
-    }
-
-    #[test]
-    fn summary_notice_carries_totals_and_no_vpc_attribute() {
-        let mut totals = RunSummary::default();
-        totals.counters.vpcs_checked = 3;
-        totals.counters.vpcs_drifted = 1;
-        let notice = Notice::sweep_summary(&ctx(), totals);
-        assert_eq!(notice.event_type, NoticeEventType::SweepSummary);
-        assert!(notice.attributes().iter().all(|(k, _)| *k != "vpc_id"));
-        assert!(notice.subject().contains("(1 drifted of 3)"));
-    }
-
-    #[test]
-    fn org_summary_names_failed_accounts_in_summary_and_subject() {
-        use crate::org::{tally, ItemRecord, ItemResult, SweepRecord};
-        let record = SweepRecord {
-            sweep_id: "sweep-1".into(),
-            items_total: 4,
-            done: 4,
-            accounts: vec!["123456789012".into(), "210987654321".into()],
-            regions: vec!["eu-west-1".into(), "us-east-1".into()],
-            ..Default::default()
-        };
-        let records: Vec<ItemRecord> = record
-            .items()
-            .map(|item| ItemRecord {
-                result: if item.account_id == "210987654321" && item.region == "eu-west-1" {
-                    ItemResult::Failed("AccessDenied".into())
-                } else {
-                    ItemResult::Succeeded(Box::default())
-                },
-                item,
-            })
-            .collect();
-        let report = OrgSweepReport::new(&record, tally(&record, records), Vec::new());
-        let notice = Notice::org_sweep_summary(&ctx(), report);
-        assert_eq!(notice.event_type, NoticeEventType::OrgSweepSummary);
-        assert!(notice.totals.is_none() && notice.vpc_id.is_none());
-        assert!(notice
-            .summary
-            .contains("3 of 4 item(s) succeeded, 1 failed"));
-        assert!(notice.summary.contains("Failed accounts: 210987654321."));
-        assert!(
-            notice.subject().ends_with("(1 of 4 item(s) failed)"),
-            "{}",
-            notice.subject()
-        );
-        assert!(notice.attributes().iter().all(|(k, _)| *k != "vpc_id"));
-    }
 }

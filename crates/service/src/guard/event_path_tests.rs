@@ -46,14 +46,14 @@ async fn a_sweep_without_a_trail_says_so_once_and_archives_it_when_one_appears()
     let published = notices.take();
     let missing: Vec<_> = published
         .iter()
-        .filter(|n| n.event_type == NoticeEventType::EventPathMissing)
+        .filter(|n| n.event_type() == NoticeEventType::EventPathMissing)
         .collect();
     assert_eq!(missing.len(), 1);
     assert!(missing[0]
         .summary
         .contains("Events are not reaching the guard in us-east-1"));
     assert!(missing[0]
-        .event_path
+        .event_path()
         .as_ref()
         .is_some_and(|p| p.is_missing()));
     let id = event_path_finding_id(ACCOUNT, REGION);
@@ -74,7 +74,7 @@ async fn a_sweep_without_a_trail_says_so_once_and_archives_it_when_one_appears()
     assert!(notices
         .take()
         .iter()
-        .all(|n| n.event_type != NoticeEventType::EventPathMissing));
+        .all(|n| n.event_type() != NoticeEventType::EventPathMissing));
     let finding = hub.findings().get(&id).cloned().expect("still held");
     assert_eq!(
         (finding.compliance, finding.record_state),
@@ -116,5 +116,5 @@ async fn only_whole_region_runs_check_and_a_failed_read_never_fails_the_run() {
     assert!(notices
         .take()
         .iter()
-        .all(|n| n.event_type != NoticeEventType::EventPathMissing));
+        .all(|n| n.event_type() != NoticeEventType::EventPathMissing));
 }

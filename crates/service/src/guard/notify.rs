@@ -9,7 +9,9 @@ use vpce_guard_core::cost::round_cents;
 use vpce_guard_core::counters::{RunCounters, UsdCents};
 use vpce_guard_core::event_path::EventPath;
 use vpce_guard_core::model::RegionInventory;
-use vpce_guard_core::notice::{Notice, NoticeContext, NoticeFinding, Outcome, RunSummary};
+use vpce_guard_core::notice::{
+    Notice, NoticeContext, NoticeFinding, Outcome, RunSummary, VpcReport,
+};
 use vpce_guard_core::outbox::{self, UNPUBLISHED_TAG_KEY};
 use vpce_guard_core::planner::VpcStatus;
 use vpce_guard_core::ports::{Ec2Port, NoticePort, RequestMetrics};
@@ -188,10 +190,10 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
     /// detected or failed is found again by the retry and needs no outbox.
     async fn keep_unpublished(&self, trigger: &str, notices: &[Notice]) {
         for notice in notices {
-            let Some(vpc_id) = notice.vpc_id.as_deref() else {
+            let Some(vpc_id) = notice.vpc_id() else {
                 continue;
             };
-            let Some(value) = outbox::encode(trigger, &notice.findings) else {
+            let Some(value) = outbox::encode(trigger, notice.findings()) else {
                 continue;
             };
             if let Err(error) = self.ec2.mark_unpublished(vpc_id, &value).await {
@@ -249,12 +251,16 @@ fn vpc_notices(
             }
             let mut findings = replayed;
             findings.extend(o.findings.iter().cloned());
-            let mut notice = Notice::for_vpc(ctx, &o.vpc_id, findings);
-            notice.cost_decisions = o.cost_decisions.clone();
-            notice.nat_traffic = o.nat_traffic.clone();
-            notice.profile = o.profile.clone();
-            notice.savings = o.savings.clone();
-            Some(notice)
+            Some(Notice::for_vpc(
+                ctx,
+                VpcReport {
+                    cost_decisions: o.cost_decisions.clone(),
+                    nat_traffic: o.nat_traffic.clone(),
+                    profile: o.profile.clone(),
+                    savings: o.savings.clone(),
+                    ..VpcReport::new(&o.vpc_id, findings)
+                },
+            ))
         })
         .collect()
 }

@@ -66,7 +66,7 @@ async fn a_vpc_release_deletes_interfaces_then_gateways_then_the_group_and_holds
     );
     let published = notices.take();
     assert_eq!(published.len(), 1);
-    assert_eq!(published[0].event_type, NoticeEventType::Released);
+    assert_eq!(published[0].event_type(), NoticeEventType::Released);
     assert_eq!(
         ec2.observation().vpcs[0]
             .tags

@@ -81,9 +81,9 @@ async fn remediate_builds_the_standard_set_and_the_next_sweep_is_quiet() {
     );
     let published = notices.published();
     assert_eq!(published.len(), 2, "the VPC's notice and the sweep summary");
-    assert_eq!(published[0].event_type, NoticeEventType::Remediated);
+    assert_eq!(published[0].event_type(), NoticeEventType::Remediated);
     assert_eq!(published[0].generated_at, "2026-12-01T00:00:00Z");
-    assert_eq!(published[1].event_type, NoticeEventType::SweepSummary);
+    assert_eq!(published[1].event_type(), NoticeEventType::SweepSummary);
     assert_eq!(c.notices_published, 2);
     // Requests are counted from the metrics port: one batched read, the creates, no DNS reads
     // (the sweep only reads DNS where a remedy needs private DNS, and that VPC needed it).
@@ -130,7 +130,7 @@ async fn report_mode_plans_and_changes_nothing() {
         .collect();
     assert_eq!(outcomes, vec![Outcome::Planned; 5]);
     assert_eq!(
-        notices.published()[0].event_type,
+        notices.published()[0].event_type(),
         NoticeEventType::DriftDetected
     );
 }
@@ -217,7 +217,7 @@ async fn failed_dns_enable_skips_the_private_dns_endpoints_but_not_the_gateways(
         ]
     );
     assert_eq!(
-        notices.published()[0].event_type,
+        notices.published()[0].event_type(),
         NoticeEventType::RemediationFailed
     );
 }
@@ -256,7 +256,7 @@ async fn a_failed_publish_keeps_applied_findings_and_the_retry_replays_them_once
         2,
         "the replayed VPC notice and the summary"
     );
-    assert_eq!(published[0].findings.len(), 5);
+    assert_eq!(published[0].findings().len(), 5);
     assert!(!ec2.observation().vpcs[0]
         .tags
         .contains_key(UNPUBLISHED_TAG_KEY));

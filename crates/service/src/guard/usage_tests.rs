@@ -175,20 +175,23 @@ async fn a_usage_check_judges_every_interface_endpoint_and_verifies_the_saving()
     let vpc_notice = notices
         .published()
         .into_iter()
-        .find(|n| n.vpc_id.as_deref() == Some("vpc-1"))
+        .find(|n| n.vpc_id() == Some("vpc-1"))
         .expect("a notice for the VPC's usage findings");
-    let drifts: Vec<Drift> = vpc_notice.findings.iter().map(|f| f.drift).collect();
+    let drifts: Vec<Drift> = vpc_notice.findings().iter().map(|f| f.drift).collect();
     assert_eq!(
         drifts.iter().filter(|d| **d == Drift::EndpointIdle).count(),
         2
     );
     assert!(drifts.contains(&Drift::EndpointAzIdle));
     assert!(vpc_notice
-        .findings
+        .findings()
         .iter()
         .all(|f| f.outcome == Outcome::NotRemediable && f.usage.is_some()));
     assert_eq!(
-        vpc_notice.savings.as_ref().map(|s| s.status),
+        vpc_notice
+            .vpc()
+            .and_then(|v| v.savings.as_ref())
+            .map(|s| s.status),
         Some(SavingsStatus::Verified)
     );
     assert_eq!(
@@ -234,9 +237,9 @@ async fn pruning_deletes_only_the_guards_idle_endpoints_and_holds_them_out() {
     let notice = notices
         .published()
         .into_iter()
-        .find(|n| n.vpc_id.as_deref() == Some("vpc-1"))
+        .find(|n| n.vpc_id() == Some("vpc-1"))
         .unwrap();
-    assert_eq!(notice.event_type, NoticeEventType::Remediated);
+    assert_eq!(notice.event_type(), NoticeEventType::Remediated);
     let logs_id = ec2
         .endpoints("vpc-1")
         .into_iter()
@@ -244,7 +247,7 @@ async fn pruning_deletes_only_the_guards_idle_endpoints_and_holds_them_out() {
         .unwrap()
         .id;
     assert!(notice
-        .findings
+        .findings()
         .iter()
         .any(|f| f.outcome == Outcome::Applied && f.action.contains(&logs_id)));
 

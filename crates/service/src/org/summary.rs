@@ -83,6 +83,6 @@ impl<N: NoticePort> OrgSweep<'_, N> {
         if let Err(e) = self.ledger.close(sweep_id, &late).await {
             error!(error = %e, %sweep_id, "could not close the sweep in the ledger");
         }
-        Ok(notice.org)
+        Ok(notice.org().cloned())
     }
 }

@@ -55,7 +55,7 @@ impl World {
         self.notices
             .take()
             .into_iter()
-            .filter(|n| n.event_type == NoticeEventType::OrgSweepSummary)
+            .filter(|n| n.event_type() == NoticeEventType::OrgSweepSummary)
             .collect()
     }
 }
@@ -104,7 +104,7 @@ async fn every_item_is_queued_and_the_last_tally_publishes_one_summary() {
     }
     let summaries = w.summaries();
     assert_eq!(summaries.len(), 1);
-    let org = summaries[0].org.as_ref().unwrap();
+    let org = summaries[0].org().unwrap();
     assert_eq!(
         (org.items_total, org.items_succeeded, org.items_failed),
         (4, 4, 0)
