@@ -153,8 +153,9 @@ def print_model_table(rows: list[dict], model: dict | None) -> None:
 
 def print_usage(results: list[dict]) -> None:
     """The usage check's cost per size: requests and metrics billed by CloudWatch."""
-    rows = [(r["vpcs"], r.get("usage") or {}) for r in results]
-    rows = [(n, u) for n, u in rows if "metrics_requested" in u]
+    # One usage sweep per size: the rows of each backend carry the same figures.
+    by_size = {r["vpcs"]: r.get("usage") or {} for r in results}
+    rows = [(n, u) for n, u in sorted(by_size.items()) if "metrics_requested" in u]
     if not rows:
         return
     print("\nusage check (USAGE_CHECK=every_sweep, report mode, compliant fleet, no NAT gateways):")
