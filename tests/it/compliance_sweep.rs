@@ -14,6 +14,7 @@ use vpce_guard_core::planner::{Drift, Remedy};
 use vpce_guard_core::ports::{
     Ec2Bookkeeping, Ec2Inventory, Ec2Remediation, RequestMetrics, Resolution, Scope,
 };
+use vpce_guard_core::resource_id::{SecurityGroupId, VpcId};
 use vpce_guard_lambda::functions::compliance_sweep;
 use vpce_guard_service::{Guard, SCHEDULE_TRIGGER};
 
@@ -275,10 +276,10 @@ impl Ec2Inventory for FailingFor {
 impl Ec2Remediation for FailingFor {
     async fn ensure_guard_security_group(
         &self,
-        vpc_id: &str,
+        vpc_id: &VpcId,
         cidrs: &[String],
-    ) -> Result<String, ApiError> {
-        if vpc_id == self.vpc_id {
+    ) -> Result<SecurityGroupId, ApiError> {
+        if *vpc_id == self.vpc_id {
             return Err(ApiError::new(
                 "CreateSecurityGroup",
                 "RequestLimitExceeded",
@@ -288,8 +289,8 @@ impl Ec2Remediation for FailingFor {
         self.inner.ensure_guard_security_group(vpc_id, cidrs).await
     }
 
-    async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
-        if vpc_id == self.vpc_id {
+    async fn apply(&self, vpc_id: &VpcId, remedy: &Remedy) -> Result<Option<String>, ApiError> {
+        if *vpc_id == self.vpc_id {
             return Err(ApiError::new(
                 "CreateVpcEndpoint",
                 "RequestLimitExceeded",

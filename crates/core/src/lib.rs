@@ -30,6 +30,7 @@ pub mod outbox;
 pub mod planner;
 pub mod policy;
 pub mod ports;
+pub mod resource_id;
 pub mod security_hub;
 pub mod time;
 pub mod token;

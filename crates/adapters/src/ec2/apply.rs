@@ -12,6 +12,7 @@ use crate::sdk_error::api_error;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_core::model::IpAddressType as CoreIpType;
 use vpce_guard_core::planner::{Remedy, SecurityGroupRef};
+use vpce_guard_core::resource_id::{EndpointId, RouteTableId, SubnetId};
 use vpce_guard_core::token::retry_token_after_deleted;
 
 /// DeleteVpcEndpoints reports an endpoint already gone, which is what was wanted.
@@ -64,7 +65,7 @@ impl Ec2Adapter {
                 route_table_ids,
             } => {
                 self.modify_endpoint(endpoint_id, |m| {
-                    m.set_add_route_table_ids(Some(route_table_ids.clone()))
+                    m.set_add_route_table_ids(Some(RouteTableId::strings(route_table_ids)))
                 })
                 .await?;
                 Ok(None)
@@ -74,7 +75,7 @@ impl Ec2Adapter {
                 subnet_ids,
             } => {
                 self.modify_endpoint(endpoint_id, |m| {
-                    m.set_add_subnet_ids(Some(subnet_ids.clone()))
+                    m.set_add_subnet_ids(Some(SubnetId::strings(subnet_ids)))
                 })
                 .await?;
                 Ok(None)
@@ -105,11 +106,12 @@ impl Ec2Adapter {
                 Ok(None)
             }
             Remedy::AuthorizeHttpsIngress { group_id, cidrs } => {
-                self.authorize_https_ingress(group_id, cidrs).await?;
+                self.authorize_https_ingress(group_id.as_str(), cidrs)
+                    .await?;
                 Ok(None)
             }
             Remedy::RevokeIngress { group_id, rules } => {
-                self.revoke_ingress(group_id, rules).await?;
+                self.revoke_ingress(group_id.as_str(), rules).await?;
                 Ok(None)
             }
             Remedy::DeleteEndpoints {
@@ -126,14 +128,17 @@ impl Ec2Adapter {
                 replacement_subnet_id,
             } => {
                 self.modify_endpoint(endpoint_id, |m| {
-                    m.remove_subnet_ids(subnet_id)
-                        .set_add_subnet_ids(replacement_subnet_id.clone().map(|s| vec![s]))
+                    m.remove_subnet_ids(subnet_id.as_str()).set_add_subnet_ids(
+                        replacement_subnet_id
+                            .as_ref()
+                            .map(|s| vec![s.as_str().to_string()]),
+                    )
                 })
                 .await?;
                 Ok(None)
             }
             Remedy::DeleteSecurityGroup { group_id } => {
-                self.delete_group(group_id).await?;
+                self.delete_group(group_id.as_str()).await?;
                 Ok(None)
             }
             Remedy::PruneEndpoint {
@@ -155,7 +160,7 @@ impl Ec2Adapter {
                 hold_value,
             } => {
                 self.tag_vpc(vpc_id, hold_key, hold_value).await?;
-                self.modify_endpoint(endpoint_id, |m| m.remove_subnet_ids(subnet_id))
+                self.modify_endpoint(endpoint_id, |m| m.remove_subnet_ids(subnet_id.as_str()))
                     .await?;
                 Ok(None)
             }
@@ -182,13 +187,13 @@ impl Ec2Adapter {
     /// One ModifyVpcEndpoint of `endpoint_id`, with the change `change` adds to the request.
     async fn modify_endpoint(
         &self,
-        endpoint_id: &str,
+        endpoint_id: &EndpointId,
         change: impl FnOnce(ModifyVpcEndpointFluentBuilder) -> ModifyVpcEndpointFluentBuilder,
     ) -> Result<(), ApiError> {
         change(
             self.client
                 .modify_vpc_endpoint()
-                .vpc_endpoint_id(endpoint_id),
+                .vpc_endpoint_id(endpoint_id.as_str()),
         )
         .send()
         .await
@@ -200,19 +205,19 @@ impl Ec2Adapter {
     /// deletes all `endpoint_ids` in one call; endpoints already gone are not failures.
     async fn delete_endpoints(
         &self,
-        endpoint_ids: &[String],
-        detach_route_tables: &[(String, Vec<String>)],
+        endpoint_ids: &[EndpointId],
+        detach_route_tables: &[(EndpointId, Vec<RouteTableId>)],
     ) -> Result<(), ApiError> {
         for (endpoint_id, tables) in detach_route_tables {
             self.modify_endpoint(endpoint_id, |m| {
-                m.set_remove_route_table_ids(Some(tables.clone()))
+                m.set_remove_route_table_ids(Some(RouteTableId::strings(tables)))
             })
             .await?;
         }
         let out = self
             .client
             .delete_vpc_endpoints()
-            .set_vpc_endpoint_ids(Some(endpoint_ids.to_vec()))
+            .set_vpc_endpoint_ids(Some(EndpointId::strings(endpoint_ids)))
             .send()
             .await
             .map_err(|e| api_error("DeleteVpcEndpoints", e))?;
@@ -272,7 +277,7 @@ impl Ec2Adapter {
                 let request = request
                     .service_name(service_name)
                     .vpc_endpoint_type(VpcEndpointType::Gateway)
-                    .set_route_table_ids(Some(route_table_ids.clone()))
+                    .set_route_table_ids(Some(RouteTableId::strings(route_table_ids)))
                     .set_policy_document(policy.clone());
                 // IPv4 is EC2's default: only dual-stack is sent, so IPv4 requests read as before.
                 match ip_address_type {
@@ -299,8 +304,8 @@ impl Ec2Adapter {
                 let request = request
                     .service_name(service_name)
                     .vpc_endpoint_type(VpcEndpointType::Interface)
-                    .set_subnet_ids(Some(subnet_ids.clone()))
-                    .security_group_ids(group_id)
+                    .set_subnet_ids(Some(SubnetId::strings(subnet_ids)))
+                    .security_group_ids(group_id.as_str())
                     .private_dns_enabled(*private_dns)
                     .set_policy_document(policy.clone());
                 match ip_address_type {

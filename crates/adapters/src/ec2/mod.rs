@@ -32,6 +32,7 @@ use vpce_guard_core::events::ResourceRefs;
 use vpce_guard_core::model::{DnsAttributes, Observation, MANAGED_TAG_KEY};
 use vpce_guard_core::planner::Remedy;
 use vpce_guard_core::ports::{Ec2Bookkeeping, Ec2Inventory, Ec2Remediation, Resolution, Scope};
+use vpce_guard_core::resource_id::{SecurityGroupId, VpcId};
 
 use crate::pacing::PacedHttpClient;
 
@@ -126,14 +127,16 @@ impl Ec2Inventory for Ec2Adapter {
 impl Ec2Remediation for Ec2Adapter {
     async fn ensure_guard_security_group(
         &self,
-        vpc_id: &str,
+        vpc_id: &VpcId,
         cidrs: &[String],
-    ) -> Result<String, ApiError> {
-        self.ensure_guard_group(vpc_id, cidrs).await
+    ) -> Result<SecurityGroupId, ApiError> {
+        self.ensure_guard_group(vpc_id.as_str(), cidrs)
+            .await
+            .map(SecurityGroupId::from)
     }
 
-    async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
-        self.apply_remedy(vpc_id, remedy).await
+    async fn apply(&self, vpc_id: &VpcId, remedy: &Remedy) -> Result<Option<String>, ApiError> {
+        self.apply_remedy(vpc_id.as_str(), remedy).await
     }
 }
 

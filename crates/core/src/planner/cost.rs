@@ -35,14 +35,15 @@ pub fn remedy_monthly_cost(remedy: &Remedy, pricing: &Pricing, inv: &VpcInventor
             .endpoints
             .iter()
             .filter(|e| {
-                endpoint_ids.contains(&e.id) && e.endpoint_type == Some(EndpointType::Interface)
+                endpoint_ids.iter().any(|id| *id == e.id)
+                    && e.endpoint_type == Some(EndpointType::Interface)
             })
             .map(|e| pricing.interface_monthly(e.subnet_ids.len()))
             .sum::<f64>(),
         Remedy::PruneEndpoint { endpoint_id, .. } => -inv
             .endpoints
             .iter()
-            .filter(|e| &e.id == endpoint_id)
+            .filter(|e| *endpoint_id == e.id)
             .map(|e| pricing.interface_monthly(e.subnet_ids.len()))
             .sum::<f64>(),
         Remedy::PruneAz { .. } => -pricing.interface_monthly(1),

@@ -66,7 +66,7 @@ mod tests {
             Vec::new(),
             Remedy::CreateGatewayEndpoint {
                 service_name: service.to_string(),
-                route_table_ids: vec!["rtb-1".to_string()],
+                route_table_ids: vec!["rtb-1".into()],
                 policy: None,
                 client_token: String::new(),
                 ip_address_type: IpAddressType::Ipv4,
@@ -81,7 +81,7 @@ mod tests {
             Vec::new(),
             Remedy::CreateInterfaceEndpoint {
                 service_name: service.to_string(),
-                subnet_ids: vec!["subnet-1".to_string()],
+                subnet_ids: vec!["subnet-1".into()],
                 security_group: SecurityGroupRef::CreateGuardManaged { cidrs: Vec::new() },
                 private_dns: true,
                 policy: None,

@@ -64,7 +64,7 @@ pub(super) fn ip_type_finding(
         &spec.service_name,
         Drift::IpAddressTypeMismatch,
         Remedy::SetIpAddressType {
-            endpoint_id: kept.id.clone(),
+            endpoint_id: kept.id.clone().into(),
             ip_address_type: wanted,
             interface: spec.endpoint_type == EndpointType::Interface,
         },

@@ -10,6 +10,7 @@ use super::security_group::GroupChoice;
 use super::{Drift, Finding, Remedy, SecurityGroupRef};
 use crate::baseline::EndpointType;
 use crate::model::{EndpointState, ServiceOffer, GUARD_SECURITY_GROUP_NAME};
+use crate::resource_id::{RouteTableId, SecurityGroupId, SubnetId};
 use crate::token::endpoint_client_token;
 
 /// The creation finding for `input.spec`; empty when there is nothing to create it in yet.
@@ -59,7 +60,7 @@ pub(super) fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>) -
                     route_table_ids: ctx
                         .private_route_tables
                         .iter()
-                        .map(|t| t.to_string())
+                        .map(|t| RouteTableId::new(t.to_string()))
                         .collect(),
                     policy,
                     client_token,
@@ -111,7 +112,7 @@ pub(super) fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>) -
                 )];
             }
             let security_group = match input.interface_group {
-                GroupChoice::Existing(id) => SecurityGroupRef::Existing(id.to_string()),
+                GroupChoice::Existing(id) => SecurityGroupRef::Existing(SecurityGroupId::new(id.to_string())),
                 GroupChoice::Create => SecurityGroupRef::CreateGuardManaged {
                     cidrs: ctx.inv.vpc.all_cidr_blocks(),
                 },
@@ -137,7 +138,7 @@ pub(super) fn plan_missing(ctx: &VpcContext<'_>, input: &ServicePlanInput<'_>) -
                 ids,
                 Remedy::CreateInterfaceEndpoint {
                     service_name: spec.service_name.clone(),
-                    subnet_ids,
+                    subnet_ids: SubnetId::all(&subnet_ids),
                     security_group,
                     private_dns: spec.private_dns && input.can_request_private_dns,
                     policy,

@@ -8,6 +8,7 @@ use super::context::VpcContext;
 use super::{PlannerOptions, Remedy};
 use crate::baseline::EndpointType;
 use crate::model::{Endpoint, EndpointState, VpcInventory};
+use crate::resource_id::{EndpointId, SubnetId};
 
 /// What releasing a VPC removes, in the order it must go.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -33,7 +34,7 @@ impl VpcRelease {
             .into_iter()
             .filter(|ids| !ids.is_empty())
             .map(|ids| Remedy::DeleteEndpoints {
-                endpoint_ids: ids.clone(),
+                endpoint_ids: EndpointId::all(ids),
                 detach_route_tables: Vec::new(),
             })
             .collect()
@@ -125,14 +126,14 @@ pub fn plan_subnet_release(
             let others = e.subnet_ids.iter().any(|s| s != subnet_id);
             let remedy = if replacement.is_none() && !others {
                 Remedy::DeleteEndpoints {
-                    endpoint_ids: vec![e.id.clone()],
+                    endpoint_ids: vec![e.id.clone().into()],
                     detach_route_tables: Vec::new(),
                 }
             } else {
                 Remedy::MoveOutOfSubnet {
-                    endpoint_id: e.id.clone(),
-                    subnet_id: subnet_id.to_string(),
-                    replacement_subnet_id: replacement.clone(),
+                    endpoint_id: e.id.clone().into(),
+                    subnet_id: SubnetId::new(subnet_id.to_string()),
+                    replacement_subnet_id: replacement.clone().map(SubnetId::from),
                 }
             };
             EndpointMove {

@@ -2,12 +2,13 @@
 
 use crate::ec2_action::Ec2Action;
 use crate::model::{IngressRule, IpAddressType, GUARD_SECURITY_GROUP_NAME};
+use crate::resource_id::{EndpointId, RouteTableId, SecurityGroupId, SubnetId};
 
 /// Which security group a new interface endpoint gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecurityGroupRef {
     /// The guard's group already exists in the VPC.
-    Existing(String),
+    Existing(SecurityGroupId),
     /// Create the guard's group (HTTPS from these CIDRs) first, once per VPC.
     CreateGuardManaged { cidrs: Vec<String> },
 }
@@ -21,14 +22,14 @@ pub enum Remedy {
     },
     CreateGatewayEndpoint {
         service_name: String,
-        route_table_ids: Vec<String>,
+        route_table_ids: Vec<RouteTableId>,
         policy: Option<String>,
         client_token: String,
         ip_address_type: IpAddressType,
     },
     CreateInterfaceEndpoint {
         service_name: String,
-        subnet_ids: Vec<String>,
+        subnet_ids: Vec<SubnetId>,
         security_group: SecurityGroupRef,
         private_dns: bool,
         policy: Option<String>,
@@ -39,63 +40,63 @@ pub enum Remedy {
     /// A guard-created endpoint whose IP address type no longer fits its subnets or service;
     /// interface endpoints get the matching DNS record type too.
     SetIpAddressType {
-        endpoint_id: String,
+        endpoint_id: EndpointId,
         ip_address_type: IpAddressType,
         interface: bool,
     },
     AddRouteTables {
-        endpoint_id: String,
-        route_table_ids: Vec<String>,
+        endpoint_id: EndpointId,
+        route_table_ids: Vec<RouteTableId>,
     },
     AddSubnets {
-        endpoint_id: String,
-        subnet_ids: Vec<String>,
+        endpoint_id: EndpointId,
+        subnet_ids: Vec<SubnetId>,
     },
     EnablePrivateDns {
-        endpoint_id: String,
+        endpoint_id: EndpointId,
     },
     ReplacePolicy {
-        endpoint_id: String,
+        endpoint_id: EndpointId,
         policy: String,
     },
     AuthorizeHttpsIngress {
-        group_id: String,
+        group_id: SecurityGroupId,
         cidrs: Vec<String>,
     },
     RevokeIngress {
-        group_id: String,
+        group_id: SecurityGroupId,
         rules: Vec<IngressRule>,
     },
     DeleteEndpoints {
-        endpoint_ids: Vec<String>,
+        endpoint_ids: Vec<EndpointId>,
         /// Gateway endpoints are first detached from their route tables (endpoint id → tables),
         /// so their prefix-list routes go before the endpoint does.
-        detach_route_tables: Vec<(String, Vec<String>)>,
+        detach_route_tables: Vec<(EndpointId, Vec<RouteTableId>)>,
     },
     /// Release: takes an interface endpoint out of a subnet whose deletion it blocks, into
     /// `replacement_subnet_id` (same AZ) when there is one; one ModifyVpcEndpoint.
     MoveOutOfSubnet {
-        endpoint_id: String,
-        subnet_id: String,
-        replacement_subnet_id: Option<String>,
+        endpoint_id: EndpointId,
+        subnet_id: SubnetId,
+        replacement_subnet_id: Option<SubnetId>,
     },
     /// Release: deletes the guard's security group once its endpoints are gone.
     DeleteSecurityGroup {
-        group_id: String,
+        group_id: SecurityGroupId,
     },
     /// `PRUNE_UNUSED`: tags the VPC with the prune hold (`hold_key` = `hold_value`, see
     /// [`super::PruneHold`]), then deletes the guard's idle endpoint. The hold goes first, so a
     /// later run never recreates what was pruned.
     PruneEndpoint {
-        endpoint_id: String,
+        endpoint_id: EndpointId,
         hold_key: String,
         hold_value: String,
     },
     /// `PRUNE_UNUSED`: tags the VPC with the hold for the AZ, then takes the idle AZ's subnet out
     /// of the guard's endpoint (ModifyVpcEndpoint RemoveSubnetIds).
     PruneAz {
-        endpoint_id: String,
-        subnet_id: String,
+        endpoint_id: EndpointId,
+        subnet_id: SubnetId,
         hold_key: String,
         hold_value: String,
     },
@@ -132,7 +133,7 @@ impl Remedy {
                 ..
             } => {
                 let group = match security_group {
-                    SecurityGroupRef::Existing(id) => id.clone(),
+                    SecurityGroupRef::Existing(id) => id.to_string(),
                     SecurityGroupRef::CreateGuardManaged { .. } => {
                         format!("new {GUARD_SECURITY_GROUP_NAME}")
                     }

@@ -55,7 +55,7 @@ fn plan_security_group(inv: &VpcInventory, group: &SecurityGroup) -> Vec<Finding
             Drift::SecurityGroupRuleMissing,
             ids,
             Remedy::AuthorizeHttpsIngress {
-                group_id: group.id.clone(),
+                group_id: group.id.clone().into(),
                 cidrs: missing,
             },
         ));
@@ -68,7 +68,7 @@ fn plan_security_group(inv: &VpcInventory, group: &SecurityGroup) -> Vec<Finding
             Drift::SecurityGroupRuleUnexpected,
             ids,
             Remedy::RevokeIngress {
-                group_id: group.id.clone(),
+                group_id: group.id.clone().into(),
                 rules: unexpected,
             },
         ));

@@ -10,6 +10,7 @@ use super::missing::plan_missing;
 use super::{Drift, Finding, Remedy};
 use crate::baseline::{normalize_policy, policies_equivalent, EndpointType, ServiceSpec};
 use crate::model::{Endpoint, EndpointState, ServiceOffer};
+use crate::resource_id::{EndpointId, RouteTableId, SubnetId};
 
 /// Returns (findings about the service's endpoint, duplicate findings to run last).
 pub(super) fn plan_service(
@@ -163,8 +164,11 @@ fn delete_duplicates_finding(
         Drift::DuplicateEndpoint,
         resource_ids,
         Remedy::DeleteEndpoints {
-            endpoint_ids: ids,
-            detach_route_tables,
+            endpoint_ids: EndpointId::all(&ids),
+            detach_route_tables: detach_route_tables
+                .into_iter()
+                .map(|(endpoint, tables)| (EndpointId::from(endpoint), RouteTableId::all(&tables)))
+                .collect(),
         },
     )
 }
@@ -234,8 +238,8 @@ fn add_route_tables(
         Drift::RouteTableNotAssociated,
         ids,
         Remedy::AddRouteTables {
-            endpoint_id: kept.id.clone(),
-            route_table_ids: route_tables,
+            endpoint_id: kept.id.clone().into(),
+            route_table_ids: RouteTableId::all(&route_tables),
         },
     ))
 }
@@ -295,8 +299,8 @@ fn az_finding(
         Drift::AzNotCovered,
         ids,
         Remedy::AddSubnets {
-            endpoint_id: kept.id.clone(),
-            subnet_ids,
+            endpoint_id: kept.id.clone().into(),
+            subnet_ids: SubnetId::all(&subnet_ids),
         },
     ))
 }
@@ -321,7 +325,7 @@ fn private_dns_finding(input: &ServicePlanInput<'_>, kept: &Endpoint) -> Option<
         service,
         Drift::PrivateDnsDisabled,
         Remedy::EnablePrivateDns {
-            endpoint_id: kept.id.clone(),
+            endpoint_id: kept.id.clone().into(),
         },
         "endpoint was not created by vpce-guard; the guard only adds route tables or subnets to it",
     ))
@@ -344,7 +348,7 @@ fn policy_finding(spec: &ServiceSpec, kept: &Endpoint) -> Option<Finding> {
         &spec.service_name,
         Drift::PolicyMismatch,
         Remedy::ReplacePolicy {
-            endpoint_id: kept.id.clone(),
+            endpoint_id: kept.id.clone().into(),
             policy: wanted.to_string(),
         },
         "endpoint was not created by vpce-guard; its policy is left as its owner set it",

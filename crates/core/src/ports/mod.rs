@@ -16,6 +16,7 @@ use crate::events::ResourceRefs;
 use crate::model::{DnsAttributes, Observation};
 use crate::notice::Notice;
 use crate::planner::Remedy;
+use crate::resource_id::{SecurityGroupId, VpcId};
 use crate::security_hub::{ActiveHubFinding, HubFinding};
 use crate::traffic::NatGateway;
 use crate::usage::{MetricQuery, MetricWindow, Series};
@@ -80,15 +81,15 @@ pub trait Ec2Remediation: Send + Sync {
     /// allowing HTTPS from `cidrs`; returns its id.
     fn ensure_guard_security_group(
         &self,
-        vpc_id: &str,
+        vpc_id: &VpcId,
         cidrs: &[String],
-    ) -> impl Future<Output = Result<String, ApiError>> + Send;
+    ) -> impl Future<Output = Result<SecurityGroupId, ApiError>> + Send;
 
     /// Applies one remedy. Security group references are already resolved to existing ids.
     /// Returns the id of a created resource, if any.
     fn apply(
         &self,
-        vpc_id: &str,
+        vpc_id: &VpcId,
         remedy: &Remedy,
     ) -> impl Future<Output = Result<Option<String>, ApiError>> + Send;
 }

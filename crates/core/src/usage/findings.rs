@@ -44,7 +44,7 @@ pub fn usage_findings(
                 } else {
                     (
                         Some(Remedy::PruneEndpoint {
-                            endpoint_id: endpoint.endpoint_id.clone(),
+                            endpoint_id: endpoint.endpoint_id.clone().into(),
                             hold_key: PruneHold::tag_key(&endpoint.service),
                             hold_value: PruneHold::Endpoint.value(),
                         }),
@@ -91,8 +91,8 @@ pub fn usage_findings(
             } else {
                 let next = PruneHold::with_az(held.as_ref(), &az.az);
                 let remedy = Remedy::PruneAz {
-                    endpoint_id: endpoint.endpoint_id.clone(),
-                    subnet_id: az.subnet_id.clone(),
+                    endpoint_id: endpoint.endpoint_id.clone().into(),
+                    subnet_id: az.subnet_id.clone().into(),
                     hold_key: PruneHold::tag_key(&endpoint.service),
                     hold_value: next.value(),
                 };

@@ -7,6 +7,7 @@ use vpce_guard_core::notice::{NoticeFinding, Outcome};
 use vpce_guard_core::planner::{Drift, Finding, Remedy, SecurityGroupRef, VpcPlan};
 use vpce_guard_core::policy::Mode;
 use vpce_guard_core::ports::{Ec2Port, NoticePort};
+use vpce_guard_core::resource_id::{SecurityGroupId, VpcId};
 use vpce_guard_core::usage::{EndpointUsage, VpcSavings};
 
 use super::plan::Planned;
@@ -19,7 +20,7 @@ const DNS_UNREAD_DEFERRAL: &str = "deferred: EC2's VPC endpoint calls this run m
 #[derive(Default)]
 struct VpcProgress {
     /// The guard's security group once created or found (interface endpoints reuse it).
-    guard_group: Option<String>,
+    guard_group: Option<SecurityGroupId>,
     /// Enabling the DNS attributes failed: remedies that need them are skipped.
     dns_failed: bool,
     /// The DNS attributes were not read (the run cannot send the remedies that need them):
@@ -61,6 +62,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         (usage, savings): (Vec<EndpointUsage>, Option<VpcSavings>),
     ) -> VpcOutcome {
         let vpc_id = plan.vpc_id.clone();
+        let vpc = VpcId::from(&vpc_id);
         let mut progress = VpcProgress {
             dns_unread,
             ..VpcProgress::default()
@@ -79,8 +81,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                     as_notice(&finding, remedy.describe(), Outcome::Planned, None)
                 }
                 (Some(remedy), Mode::Remediate) => {
-                    self.apply_one(&vpc_id, &finding, remedy, &mut progress)
-                        .await
+                    self.apply_one(&vpc, &finding, remedy, &mut progress).await
                 }
             };
             info!(
@@ -115,7 +116,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
 
     async fn apply_one(
         &self,
-        vpc_id: &str,
+        vpc_id: &VpcId,
         finding: &Finding,
         remedy: &Remedy,
         progress: &mut VpcProgress,
@@ -165,7 +166,9 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
                 let mut published = as_notice(finding, action, Outcome::Applied, None);
                 published.resource_ids.extend(created);
                 if matches!(remedy, Remedy::CreateInterfaceEndpoint { .. }) {
-                    published.resource_ids.extend(progress.guard_group.clone());
+                    published
+                        .resource_ids
+                        .extend(progress.guard_group.as_ref().map(String::from));
                 }
                 published
             }

@@ -15,6 +15,7 @@ use vpce_guard_core::planner::{
 };
 use vpce_guard_core::policy::Mode;
 use vpce_guard_core::ports::{Ec2Port, NoticePort, Resolution, Scope};
+use vpce_guard_core::resource_id::VpcId;
 use vpce_guard_core::time::{format_rfc3339, parse_rfc3339};
 
 use super::{CallOutcome, Guard};
@@ -173,8 +174,8 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             let Remedy::DeleteEndpoints { endpoint_ids, .. } = &remedy else {
                 continue;
             };
-            match self.ec2.apply(&inv.vpc.id, &remedy).await {
-                Ok(_) => report.deleted.extend(endpoint_ids.iter().cloned()),
+            match self.ec2.apply(&VpcId::from(&inv.vpc.id), &remedy).await {
+                Ok(_) => report.deleted.extend(endpoint_ids.iter().map(String::from)),
                 Err(error) => report.errors.push(error.to_string()),
             }
         }
@@ -196,9 +197,9 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             return report;
         }
         let delete = Remedy::DeleteSecurityGroup {
-            group_id: group_id.clone(),
+            group_id: group_id.clone().into(),
         };
-        match self.ec2.apply(&inv.vpc.id, &delete).await {
+        match self.ec2.apply(&VpcId::from(&inv.vpc.id), &delete).await {
             Ok(_) => report.deleted.push(group_id),
             Err(error) if error.code == DEPENDENCY_VIOLATION => report.pending.push(group_id),
             Err(error) => report.errors.push(error.to_string()),
@@ -254,7 +255,9 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         }
         for step in &plan.moves {
             match (
-                self.ec2.apply(&inv.vpc.id, &step.remedy).await,
+                self.ec2
+                    .apply(&VpcId::from(&inv.vpc.id), &step.remedy)
+                    .await,
                 &step.remedy,
             ) {
                 (Ok(_), Remedy::DeleteEndpoints { .. }) => {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::RELEASED_TAG_KEY;
+use crate::resource_id::{EndpointId, SubnetId};
 
 /// 2026-12-02T10:00:00Z.
 const RELEASED_AT: i64 = 1_796_205_600;
@@ -60,7 +61,7 @@ fn a_held_subnet_gets_no_endpoint_and_its_az_falls_to_the_next_private_subnet() 
         .tags
         .insert(RELEASED_TAG_KEY.into(), "2026-12-02T10:00:00Z".into());
     let p = Planning::new().options(at(RELEASED_AT + 60)).plan(&inv);
-    let placed: Vec<&Vec<String>> = p
+    let placed: Vec<&Vec<SubnetId>> = p
         .findings
         .iter()
         .filter_map(|f| match &f.remedy {
@@ -70,7 +71,10 @@ fn a_held_subnet_gets_no_endpoint_and_its_az_falls_to_the_next_private_subnet() 
         .collect();
     assert_eq!(placed.len(), 3);
     for subnets in placed {
-        assert_eq!(subnets, &["subnet-priv-a2", "subnet-priv-b"]);
+        assert_eq!(
+            SubnetId::strings(subnets),
+            ["subnet-priv-a2", "subnet-priv-b"]
+        );
     }
 }
 
@@ -92,7 +96,7 @@ fn a_vpc_release_gives_back_only_what_the_guard_created_interfaces_first() {
     assert_eq!(release.gateway_endpoints, ["vpce-g0", "vpce-g1"]);
     assert_eq!(release.security_group.as_deref(), Some("sg-guard"));
     assert_eq!(release.blockers, ["vpce-theirs"]);
-    let order: Vec<Vec<String>> = release
+    let order: Vec<Vec<EndpointId>> = release
         .endpoint_deletions()
         .into_iter()
         .map(|r| match r {
@@ -100,8 +104,8 @@ fn a_vpc_release_gives_back_only_what_the_guard_created_interfaces_first() {
             other => panic!("unexpected {other:?}"),
         })
         .collect();
-    assert_eq!(order[0], release.interface_endpoints);
-    assert_eq!(order[1], release.gateway_endpoints);
+    assert_eq!(order[0], EndpointId::all(&release.interface_endpoints));
+    assert_eq!(order[1], EndpointId::all(&release.gateway_endpoints));
 
     let nothing = plan_vpc_release(&two_az_vpc());
     assert!(nothing.is_empty() && nothing.endpoint_deletions().is_empty());
@@ -124,7 +128,7 @@ fn a_subnet_release_moves_endpoints_within_the_az_or_deletes_a_lone_one() {
         assert_eq!(
             step.remedy,
             Remedy::MoveOutOfSubnet {
-                endpoint_id: step.endpoint_id.clone(),
+                endpoint_id: step.endpoint_id.clone().into(),
                 subnet_id: "subnet-priv-a".into(),
                 replacement_subnet_id: Some("subnet-priv-a2".into()),
             }

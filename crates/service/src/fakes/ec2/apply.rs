@@ -6,6 +6,7 @@ use vpce_guard_core::model::{
     DnsAttributes, Endpoint, EndpointState, IngressRule, Observation, SecurityGroup,
 };
 use vpce_guard_core::planner::{Remedy, SecurityGroupRef};
+use vpce_guard_core::resource_id::{RouteTableId, SubnetId};
 
 use super::Ec2State;
 
@@ -42,7 +43,7 @@ pub(super) fn apply_remedy(
                 vpc_id,
                 service_name,
                 EndpointType::Gateway,
-                route_table_ids.clone(),
+                RouteTableId::strings(route_table_ids),
                 Vec::new(),
                 Vec::new(),
                 false,
@@ -81,8 +82,8 @@ pub(super) fn apply_remedy(
                 service_name,
                 EndpointType::Interface,
                 Vec::new(),
-                subnet_ids.clone(),
-                vec![group_id.clone()],
+                SubnetId::strings(subnet_ids),
+                vec![group_id.to_string()],
                 *private_dns,
                 policy.clone(),
             ));
@@ -93,8 +94,11 @@ pub(super) fn apply_remedy(
             route_table_ids,
         } => {
             state.call("ModifyVpcEndpoint")?;
-            let endpoint = state.endpoint_mut(endpoint_id)?;
-            extend_unique(&mut endpoint.route_table_ids, route_table_ids);
+            let endpoint = state.endpoint_mut(endpoint_id.as_str())?;
+            extend_unique(
+                &mut endpoint.route_table_ids,
+                &RouteTableId::strings(route_table_ids),
+            );
             Ok(None)
         }
         Remedy::AddSubnets {
@@ -102,8 +106,8 @@ pub(super) fn apply_remedy(
             subnet_ids,
         } => {
             state.call("ModifyVpcEndpoint")?;
-            let endpoint = state.endpoint_mut(endpoint_id)?;
-            extend_unique(&mut endpoint.subnet_ids, subnet_ids);
+            let endpoint = state.endpoint_mut(endpoint_id.as_str())?;
+            extend_unique(&mut endpoint.subnet_ids, &SubnetId::strings(subnet_ids));
             Ok(None)
         }
         Remedy::SetIpAddressType {
@@ -112,12 +116,14 @@ pub(super) fn apply_remedy(
             ..
         } => {
             state.call("ModifyVpcEndpoint")?;
-            state.endpoint_mut(endpoint_id)?.ip_address_type = Some(*ip_address_type);
+            state.endpoint_mut(endpoint_id.as_str())?.ip_address_type = Some(*ip_address_type);
             Ok(None)
         }
         Remedy::EnablePrivateDns { endpoint_id } => {
             state.call("ModifyVpcEndpoint")?;
-            state.endpoint_mut(endpoint_id)?.private_dns_enabled = true;
+            state
+                .endpoint_mut(endpoint_id.as_str())?
+                .private_dns_enabled = true;
             Ok(None)
         }
         Remedy::ReplacePolicy {
@@ -125,12 +131,12 @@ pub(super) fn apply_remedy(
             policy,
         } => {
             state.call("ModifyVpcEndpoint")?;
-            state.endpoint_mut(endpoint_id)?.policy = Some(policy.clone());
+            state.endpoint_mut(endpoint_id.as_str())?.policy = Some(policy.clone());
             Ok(None)
         }
         Remedy::AuthorizeHttpsIngress { group_id, cidrs } => {
             state.call("AuthorizeSecurityGroupIngress")?;
-            if let Some(group) = group_mut(&mut state.observation, group_id) {
+            if let Some(group) = group_mut(&mut state.observation, group_id.as_str()) {
                 for cidr in cidrs {
                     let rule = IngressRule::https_from(cidr);
                     if !group.ingress.contains(&rule) {
@@ -142,7 +148,7 @@ pub(super) fn apply_remedy(
         }
         Remedy::RevokeIngress { group_id, rules } => {
             state.call("RevokeSecurityGroupIngress")?;
-            if let Some(group) = group_mut(&mut state.observation, group_id) {
+            if let Some(group) = group_mut(&mut state.observation, group_id.as_str()) {
                 group.ingress.retain(|r| !rules.contains(r));
             }
             Ok(None)
@@ -150,7 +156,7 @@ pub(super) fn apply_remedy(
         Remedy::DeleteEndpoints { endpoint_ids, .. } => {
             state.call("DeleteVpcEndpoints")?;
             for id in endpoint_ids {
-                state.endpoint_mut(id)?.state = EndpointState::Gone("deleted".to_string());
+                state.endpoint_mut(id.as_str())?.state = EndpointState::Gone("deleted".to_string());
             }
             Ok(None)
         }
@@ -160,16 +166,17 @@ pub(super) fn apply_remedy(
             replacement_subnet_id,
         } => {
             state.call("ModifyVpcEndpoint")?;
-            let endpoint = state.endpoint_mut(endpoint_id)?;
-            endpoint.subnet_ids.retain(|s| s != subnet_id);
-            extend_unique(&mut endpoint.subnet_ids, replacement_subnet_id.as_slice());
+            let endpoint = state.endpoint_mut(endpoint_id.as_str())?;
+            endpoint.subnet_ids.retain(|s| *subnet_id != *s);
+            let replacement: Vec<String> = replacement_subnet_id.iter().map(String::from).collect();
+            extend_unique(&mut endpoint.subnet_ids, &replacement);
             Ok(None)
         }
         Remedy::DeleteSecurityGroup { group_id } => {
             state.call("DeleteSecurityGroup")?;
             let in_use = state.observation.endpoints.iter().any(|e| {
                 !matches!(e.state, EndpointState::Gone(_))
-                    && e.security_group_ids.contains(group_id)
+                    && e.security_group_ids.iter().any(|g| *group_id == *g)
             });
             if in_use {
                 return Err(ApiError::new(
@@ -181,7 +188,7 @@ pub(super) fn apply_remedy(
             state
                 .observation
                 .security_groups
-                .retain(|g| &g.id != group_id);
+                .retain(|g| *group_id != g.id);
             Ok(None)
         }
         Remedy::PruneEndpoint {
@@ -191,7 +198,8 @@ pub(super) fn apply_remedy(
         } => {
             tag_vpc(state, vpc_id, hold_key, hold_value)?;
             state.call("DeleteVpcEndpoints")?;
-            state.endpoint_mut(endpoint_id)?.state = EndpointState::Gone("deleted".to_string());
+            state.endpoint_mut(endpoint_id.as_str())?.state =
+                EndpointState::Gone("deleted".to_string());
             Ok(None)
         }
         Remedy::PruneAz {
@@ -203,9 +211,9 @@ pub(super) fn apply_remedy(
             tag_vpc(state, vpc_id, hold_key, hold_value)?;
             state.call("ModifyVpcEndpoint")?;
             state
-                .endpoint_mut(endpoint_id)?
+                .endpoint_mut(endpoint_id.as_str())?
                 .subnet_ids
-                .retain(|s| s != subnet_id);
+                .retain(|s| *subnet_id != *s);
             Ok(None)
         }
     }

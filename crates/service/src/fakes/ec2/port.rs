@@ -12,6 +12,7 @@ use vpce_guard_core::model::{
 use vpce_guard_core::outbox::UNPUBLISHED_TAG_KEY;
 use vpce_guard_core::planner::Remedy;
 use vpce_guard_core::ports::{Ec2Bookkeeping, Ec2Inventory, Ec2Remediation, Resolution, Scope};
+use vpce_guard_core::resource_id::{SecurityGroupId, VpcId};
 
 use super::InMemoryEc2;
 
@@ -118,9 +119,10 @@ impl Ec2Inventory for InMemoryEc2 {
 impl Ec2Remediation for InMemoryEc2 {
     async fn ensure_guard_security_group(
         &self,
-        vpc_id: &str,
+        vpc_id: &VpcId,
         cidrs: &[String],
-    ) -> Result<String, ApiError> {
+    ) -> Result<SecurityGroupId, ApiError> {
+        let vpc_id = vpc_id.as_str();
         let mut state = self.state();
         state.call("CreateSecurityGroup")?;
         if let Some(group) = state
@@ -129,7 +131,7 @@ impl Ec2Remediation for InMemoryEc2 {
             .iter()
             .find(|g| g.vpc_id == vpc_id && g.name == GUARD_SECURITY_GROUP_NAME)
         {
-            return Ok(group.id.clone());
+            return Ok(group.id.clone().into());
         }
         let id = state.new_id("sg");
         state.observation.security_groups.push(SecurityGroup {
@@ -139,11 +141,11 @@ impl Ec2Remediation for InMemoryEc2 {
             managed: true,
             ingress: cidrs.iter().map(|c| IngressRule::https_from(c)).collect(),
         });
-        Ok(id)
+        Ok(id.into())
     }
 
-    async fn apply(&self, vpc_id: &str, remedy: &Remedy) -> Result<Option<String>, ApiError> {
-        super::apply::apply_remedy(&mut self.state(), vpc_id, remedy)
+    async fn apply(&self, vpc_id: &VpcId, remedy: &Remedy) -> Result<Option<String>, ApiError> {
+        super::apply::apply_remedy(&mut self.state(), vpc_id.as_str(), remedy)
     }
 }
 
