@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A minimal AWS Lambda Runtime API on 127.0.0.1, for measuring the function binaries.
 
-Used by scripts/coldstart and scripts/benchmark; stdlib only. It serves the part of the Runtime
+Used by scripts/coldstart, scripts/benchmark and the integration tests (tests/it/metrics.rs runs
+a function binary through `invoke`); stdlib only. It serves the part of the Runtime
 API (version 2018-06-01) that the `lambda_runtime` crate 1.5 uses:
 
   GET  /2018-06-01/runtime/invocation/next              long poll; hands out the next event
@@ -21,6 +22,11 @@ Python API:
         rt.wait_first_poll(timeout=10)               # cold start: time of the first GET /next
         inv = rt.invoke({"detail-type": ...}, timeout=600)
         inv.kind, inv.body, inv.duration             # "response" | "error", parsed JSON, seconds
+
+Command line, one invocation (what the integration tests use):
+
+    lambda_runtime_emulator.py invoke --function-name NAME --event EVENT.json --answer OUT.json \\
+        -- BINARY
 
 All times are `time.perf_counter()` values (monotonic, sub-microsecond), so they can be compared
 with a `perf_counter()` taken just before spawning the process.
@@ -397,7 +403,46 @@ class RuntimeEmulator:
         self.init_error_at = now
 
 
+def _invoke_main(argv: list[str]) -> int:
+    """`invoke`: one invocation of a function binary, as Lambda would run it. The binary gets this
+    process's environment with the Lambda variables added (the caller's own values of
+    AWS_REGION and the like win), its stdout and stderr go straight to ours, and the answer is
+    written to --answer as {"kind": "response" | "error", "body": ...}. Exit 0 when the function
+    answered (either kind), 1 when it did not (init error, exit, timeout)."""
+    import argparse
+    import subprocess
+
+    ap = argparse.ArgumentParser(prog="lambda_runtime_emulator.py invoke")
+    ap.add_argument("--function-name", default="compliance-sweep")
+    ap.add_argument("--event", required=True, type=Path, help="the event JSON file")
+    ap.add_argument("--answer", required=True, type=Path, help="where the answer JSON goes")
+    ap.add_argument("--timeout", type=float, default=120, help="seconds to wait for the answer")
+    ap.add_argument("command", nargs=argparse.REMAINDER, help="-- BINARY [ARGS]")
+    args = ap.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        ap.error("name the function binary after --")
+    event = json.loads(args.event.read_text())
+    region = os.environ.get("AWS_REGION", DEFAULT_REGION)
+    with RuntimeEmulator(function_name=args.function_name, region=region) as rt:
+        env = {**lambda_env(rt.address, function_name=args.function_name, region=region), **os.environ}
+        env["AWS_LAMBDA_RUNTIME_API"] = rt.address
+        proc = subprocess.Popen(command, env=env)
+        try:
+            inv = rt.invoke(event, timeout=args.timeout, alive=lambda: proc.poll() is None)
+        except EmulatorError as e:
+            print(f"lambda_runtime_emulator: {e}", file=sys.stderr)
+            return 1
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)
+        args.answer.write_text(json.dumps({"kind": inv.kind, "body": inv.body}))
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["invoke"]:
+        sys.exit(_invoke_main(sys.argv[2:]))
     # Manual use: serve until Ctrl-C and print the address for AWS_LAMBDA_RUNTIME_API.
     with RuntimeEmulator(port=int(sys.argv[1]) if len(sys.argv) > 1 else 0) as rt:
         print(f"AWS_LAMBDA_RUNTIME_API={rt.address}", flush=True)

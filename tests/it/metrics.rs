@@ -1,12 +1,11 @@
 //! The functions' CloudWatch metrics: the `network-events` binary, run the way Lambda runs it
-//! (Runtime API on loopback, moto behind `AWS_ENDPOINT_URL`), writes one Embedded Metric Format
-//! record per run to stdout, checked here against the EMF specification.
+//! (the project's Runtime API emulator, `scripts/lambda_runtime_emulator.py invoke`, on loopback;
+//! moto behind `AWS_ENDPOINT_URL`), writes one Embedded Metric Format record per run to stdout,
+//! checked here against the EMF specification.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use crate::common::runtime_api::RuntimeApi;
 use crate::common::*;
 use serde_json::Value;
 
@@ -113,42 +112,60 @@ fn emf_violations(document: &Value) -> Vec<String> {
 async fn a_run_writes_one_emf_record_to_stdout_that_follows_the_specification() {
     let env = Env::new().await;
     let vpc = env.create_vpc("10.0.0.0/16").await;
-    let event = event("cloudtrail-create-vpc.json", &[(VPC_PLACEHOLDER, &vpc)]).payload;
-    let api = RuntimeApi::start(
-        event,
-        "arn:aws:lambda:us-east-1:123456789012:function:vpce-guard-network-events",
-    )
-    .await;
-    let child = Command::new(function_binary("network-events"))
+    let event: Value = event("cloudtrail-create-vpc.json", &[(VPC_PLACEHOLDER, &vpc)]).payload;
+    let dir = std::env::temp_dir().join(format!("vpce-guard-emf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let event_file = dir.join("event.json");
+    let answer_file = dir.join("answer.json");
+    std::fs::write(&event_file, event.to_string()).expect("write the event");
+    let emulator = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scripts/lambda_runtime_emulator.py"
+    );
+    // The venv's Python when scripts/test runs (MOTO_PYTHON), else the machine's: the emulator
+    // needs only the standard library.
+    let python = std::env::var("MOTO_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let mut command = Command::new(python);
+    command
+        .arg(emulator)
+        .arg("invoke")
+        .args(["--function-name", "vpce-guard-network-events"])
+        .arg("--event")
+        .arg(&event_file)
+        .arg("--answer")
+        .arg(&answer_file)
+        .args(["--timeout", "120", "--"])
+        .arg(function_binary("network-events"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_LAMBDA_RUNTIME_API", &api.address)
-        .env("AWS_LAMBDA_FUNCTION_NAME", "vpce-guard-network-events")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "stream")
-        .env(
-            "AWS_LAMBDA_LOG_GROUP_NAME",
-            "/aws/lambda/vpce-guard-network-events",
-        )
         .env("AWS_REGION", REGION)
         .env("AWS_ENDPOINT_URL", &env.moto.endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
         .env("NOTICE_TOPIC_ARN", &env.topic_arn)
         .env("GUARD_MODE", "report")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start network-events");
-    let answer = api.answer(Duration::from_secs(120)).await;
-    let mut child = child;
-    let _ = child.kill();
-    let output = child.wait_with_output().expect("function output");
-    let (kind, body) = answer.expect("the function answered its invocation");
+        .stderr(Stdio::null());
+    // Blocking: off the test's runtime thread.
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("join")
+        .expect("run network-events through the Runtime API emulator");
+    assert!(
+        output.status.success(),
+        "the function answered its invocation"
+    );
+    let answer: Value = serde_json::from_str(
+        &std::fs::read_to_string(&answer_file).expect("the emulator wrote the answer"),
+    )
+    .expect("answer JSON");
+    let _ = std::fs::remove_dir_all(&dir);
+    let kind = answer["kind"].as_str().unwrap_or_default();
+    let body = &answer["body"];
     assert_eq!(kind, "response", "{body}");
-    assert_eq!(n(&body, "vpcs_checked"), 1, "{body}");
+    assert_eq!(n(body, "vpcs_checked"), 1, "{body}");
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     let records: Vec<Value> = stdout

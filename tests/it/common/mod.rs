@@ -764,4 +764,3 @@ pub async fn create_ledger_table(client: &aws_sdk_dynamodb::Client, table: &str)
 }
 
 pub mod fault_proxy;
-pub mod runtime_api;
