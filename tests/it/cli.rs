@@ -251,10 +251,16 @@ fn cost_prints_the_break_even_and_the_trade_off_table() {
     let value: Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
     assert_eq!(value["figures"]["net_monthly_saving_usd"], 43.7);
     assert_eq!(value["figures"]["cost_effective"], true);
+    assert_eq!(value["schema"], "vpce-guard.cost/v1");
+    assert_eq!(
+        value["prices"], "default",
+        "the standard set's prices are defaults"
+    );
+    // A share outside 0..1 is a usage error (64), never the drift code.
     offline()
         .args(["cost", "--nat-gb-per-month", "10", "--aws-share", "1.5"])
         .assert()
-        .code(1);
+        .code(64);
 }
 
 #[tokio::test]

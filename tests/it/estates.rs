@@ -104,7 +104,12 @@ async fn a_blocked_vpc_deletion_gets_the_guards_resources_back_and_names_the_res
     let tag = tag_of(&env, &seeded.vpc_id, RELEASED_TAG)
         .await
         .expect("the VPC is tagged released");
-    assert!(vpce_guard_core::time::is_rfc3339(&tag), "{tag}");
+    // `<release time>/<end of the hold>`, the hold being RELEASE_HOLD_HOURS (24 by default).
+    let (from, until) = tag.split_once('/').expect("release time / hold end");
+    assert!(vpce_guard_core::time::is_rfc3339(from), "{tag}");
+    let hold =
+        vpce_guard_core::time::parse_rfc3339(until).zip(vpce_guard_core::time::parse_rfc3339(from));
+    assert_eq!(hold.map(|(u, f)| u - f), Some(24 * 3600), "{tag}");
 
     let notices = env.notices().await;
     assert_eq!(notices.len(), 1);
@@ -143,9 +148,34 @@ async fn a_blocked_vpc_deletion_gets_the_guards_resources_back_and_names_the_res
     );
     env.notices().await;
 
-    // After the hold, a VPC that still exists is guarded again.
-    let summary = network_events(
+    // The tag names its own end: a function whose RELEASE_HOLD_HOURS is now 0 still keeps it.
+    let held = network_events(
         &env.function(&[("RELEASE_HOLD_HOURS", "0")]),
+        create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
+    )
+    .await
+    .expect("handled");
+    assert_eq!(n(&held, "vpcs_released"), 1, "{held}");
+    assert_eq!(n(&held, "actions_applied"), 0, "{held}");
+
+    // After the hold (the tag's end passed), a VPC that still exists is guarded again.
+    let day = std::time::Duration::from_secs(86_400);
+    let ago =
+        |d: u32| vpce_guard_core::time::format_rfc3339(std::time::SystemTime::now() - day * d);
+    env.ec2
+        .create_tags()
+        .resources(&seeded.vpc_id)
+        .tags(
+            aws_sdk_ec2::types::Tag::builder()
+                .key(RELEASED_TAG)
+                .value(format!("{}/{}", ago(2), ago(1)))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("age the release");
+    let summary = network_events(
+        &env.function(&[]),
         create_subnet_event(&seeded.vpc_id, &seeded.private_subnets[0]),
     )
     .await

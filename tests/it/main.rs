@@ -6,6 +6,7 @@ mod common;
 
 mod central_endpoints;
 mod cli;
+mod cli_pipeline;
 mod compliance_sweep;
 mod dual_stack;
 mod estates;

@@ -11,11 +11,12 @@ use crate::pacing_deadline::refused_by_pacing;
 pub fn api_error<E, R>(operation: &'static str, err: SdkError<E, R>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     let code = match err.code() {
         Some(code) => code.to_string(),
         None if held_past_deadline(&err) => PACING_DEADLINE.to_string(),
+        None if lacks_credentials(&err) => NO_CREDENTIALS.to_string(),
         None => match &err {
             SdkError::TimeoutError(_) => "Timeout".to_string(),
             SdkError::DispatchFailure(_) => "DispatchFailure".to_string(),
@@ -26,9 +27,53 @@ where
     };
     let message = match err.message() {
         Some(message) => message.to_string(),
-        None => DisplayErrorContext(&err).to_string(),
+        None => cause_chain(&err),
     };
     ApiError::new(operation, code, message)
+}
+
+/// The code of a request that was never sent because no credentials could be found.
+pub const NO_CREDENTIALS: &str = "NoCredentials";
+
+/// The error and its causes, each once, joined with `: ` (what [`DisplayErrorContext`] prints
+/// without the Debug dump of the whole error it appends).
+fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        // Some layers repeat their cause in their own message.
+        if !text.is_empty() && !parts.last().is_some_and(|last| last.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    if parts.is_empty() {
+        DisplayErrorContext(err).to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// Whether the request failed before it was sent because the credential chain found nothing.
+fn lacks_credentials(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = next {
+        if e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
+            .is_some_and(|c| {
+                matches!(
+                    c,
+                    aws_credential_types::provider::error::CredentialsError::CredentialsNotLoaded(
+                        _
+                    )
+                )
+            })
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// Whether the paced connector refused to send the request (its turn came after the deadline).

@@ -15,10 +15,25 @@ pub struct TrafficLevel {
     pub net_monthly_saving_usd: f64,
 }
 
+/// Where the prices of a report come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceSource {
+    /// The baseline file sets `pricing` (or `pricing_by_region` for the Region).
+    Baseline,
+    /// us-east-1 list prices: other Regions differ; set `pricing` in a baseline file.
+    Default,
+}
+
+/// The schema name of `cost --output json`.
+pub const COST_SCHEMA: &str = "vpce-guard.cost/v1";
+
 /// The figures at the given traffic, and the net saving at [`TRAFFIC_LEVELS_GB`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostReport {
+    pub schema: &'static str,
     pub region: String,
+    pub prices: PriceSource,
     pub pricing: Pricing,
     pub hours_per_month: f64,
     pub nat_gb_per_month: f64,
@@ -49,7 +64,9 @@ impl CostReport {
             })
             .collect();
         Self {
+            schema: COST_SCHEMA,
             region: baseline.region.clone(),
+            prices: PriceSource::Baseline,
             pricing: baseline.pricing,
             hours_per_month: HOURS_PER_MONTH,
             nat_gb_per_month: traffic.nat_gb_per_month,
@@ -58,6 +75,12 @@ impl CostReport {
             figures: at(&traffic),
             by_traffic,
         }
+    }
+
+    /// The report, saying where its prices come from.
+    pub fn with_price_source(mut self, prices: PriceSource) -> Self {
+        self.prices = prices;
+        self
     }
 }
 

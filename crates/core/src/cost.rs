@@ -138,7 +138,7 @@ pub fn break_even(
         interface_endpoints,
         availability_zones: azs,
         fixed_interface_monthly_usd: round_cents(fixed),
-        moved_gb_per_month: moved,
+        moved_gb_per_month: (moved * 10.0).round() / 10.0,
         nat_processing_saved_usd: round_cents(saved),
         interface_processing_usd: round_cents(paid),
         net_monthly_saving_usd: round_cents(net),

@@ -33,6 +33,8 @@ pub const DEFAULT_REMEDIATION_CONCURRENCY: usize = 8;
 /// Default for `RELEASE_HOLD_HOURS`: a released VPC or subnet gets nothing for a day, time for
 /// a teardown pipeline to finish or give up.
 pub const DEFAULT_RELEASE_HOLD_HOURS: u64 = 24;
+/// Upper bound of `RELEASE_HOLD_HOURS` and of a hold stored in the release tag: a year.
+pub const MAX_RELEASE_HOLD_HOURS: u64 = 8760;
 /// Default for `RELEASE_WAIT_SECONDS`: how long a release waits for its interface endpoints to
 /// be deleted before deleting their security group (EC2 deletes endpoints asynchronously).
 pub const DEFAULT_RELEASE_WAIT_SECONDS: u64 = 60;

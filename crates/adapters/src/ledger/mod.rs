@@ -251,7 +251,7 @@ fn condition_held<T, E, R>(
 ) -> Result<bool, ApiError>
 where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match result {
         Ok(_) => Ok(true),

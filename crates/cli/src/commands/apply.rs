@@ -11,29 +11,44 @@ use super::baseline::load_profiles;
 use super::regions::{plan_regions, planned_changes, run_region};
 use crate::args::{ApplyArgs, Output};
 use crate::error::{CliError, EXIT_FAILURE};
-use crate::render::plan::{print_region, region_json};
+use crate::render::plan::{eprint_region, print_region, region_json};
 
 pub async fn apply(profile: Option<&str>, args: ApplyArgs) -> Result<u8, CliError> {
     let profiles = load_profiles(args.target.baseline.as_ref())?;
-    let plans = plan_regions(profile, &args.target, &profiles).await?;
-    let changes = planned_changes(&plans);
+    let all = plan_regions(profile, &args.target, &profiles).await?;
+    all.report_failures();
+    let plans = &all.runs;
+    let changes = planned_changes(plans);
+    // The plan is shown before any question, in every output mode (JSON goes to stdout, so the
+    // table goes to stderr there).
     if args.target.output == Output::Table {
-        for run in &plans {
+        for run in plans {
             print_region(run);
+        }
+    } else if !args.yes && std::io::stdin().is_terminal() {
+        for run in plans {
+            eprint_region(run);
         }
     }
     if changes == 0 {
         if args.target.output == Output::Json {
             println!(
                 "{}",
-                serde_json::to_string_pretty(
-                    &json!({"schema": "vpce-guard.apply/v1", "applied": false, "regions": []})
-                )?
+                serde_json::to_string_pretty(&json!({
+                    "schema": "vpce-guard.apply/v1",
+                    "applied": false,
+                    "regions": [],
+                    "errors": all.failures_json(),
+                }))?
             );
         } else {
             println!("Nothing to apply.");
         }
-        return Ok(0);
+        return Ok(if all.failed.is_empty() {
+            0
+        } else {
+            EXIT_FAILURE
+        });
     }
     if !args.yes {
         if !std::io::stdin().is_terminal() {
@@ -51,7 +66,7 @@ pub async fn apply(profile: Option<&str>, args: ApplyArgs) -> Result<u8, CliErro
         }
     }
     let mut applied = Vec::new();
-    for plan in &plans {
+    for plan in plans {
         let drifted: Vec<String> = plan
             .report
             .notices
@@ -90,6 +105,7 @@ pub async fn apply(profile: Option<&str>, args: ApplyArgs) -> Result<u8, CliErro
                 "schema": "vpce-guard.apply/v1",
                 "applied": true,
                 "regions": applied.iter().map(region_json).collect::<Vec<_>>(),
+                "errors": all.failures_json(),
             });
             println!("{}", serde_json::to_string_pretty(&value)?);
         }
@@ -105,5 +121,9 @@ pub async fn apply(profile: Option<&str>, args: ApplyArgs) -> Result<u8, CliErro
             println!("{done} change(s) applied, {failed} failed.");
         }
     }
-    Ok(if failed > 0 { EXIT_FAILURE } else { 0 })
+    Ok(if failed > 0 || !all.failed.is_empty() {
+        EXIT_FAILURE
+    } else {
+        0
+    })
 }

@@ -7,7 +7,7 @@ use super::baseline::load_profiles;
 use super::regions::{plan_regions, planned_changes};
 use crate::args::{Output, PlanArgs};
 use crate::cost_report::CostReport;
-use crate::error::{CliError, EXIT_DRIFT};
+use crate::error::{CliError, EXIT_DRIFT, EXIT_FAILURE};
 use crate::render::cost::print_cost;
 use crate::render::plan::{print_region, region_json};
 
@@ -16,7 +16,9 @@ const PLAN_COST_AZS: usize = 2;
 
 pub async fn plan(profile: Option<&str>, args: PlanArgs) -> Result<u8, CliError> {
     let profiles = load_profiles(args.target.baseline.as_ref())?;
-    let runs = plan_regions(profile, &args.target, &profiles).await?;
+    let all = plan_regions(profile, &args.target, &profiles).await?;
+    all.report_failures();
+    let runs = &all.runs;
     let drift = runs
         .iter()
         .any(|r| r.report.summary.counters.vpcs_drifted > 0);
@@ -40,15 +42,16 @@ pub async fn plan(profile: Option<&str>, args: PlanArgs) -> Result<u8, CliError>
                 "schema": "vpce-guard.plan/v1",
                 "drift": drift,
                 "regions": runs.iter().map(region_json).collect::<Vec<_>>(),
+                "errors": all.failures_json(),
                 "cost": cost,
             });
             println!("{}", serde_json::to_string_pretty(&value)?);
         }
         Output::Table => {
-            for run in &runs {
+            for run in runs {
                 print_region(run);
             }
-            let changes = planned_changes(&runs);
+            let changes = planned_changes(runs);
             let delta: f64 = runs
                 .iter()
                 .map(|r| r.report.summary.counters.monthly_cost_delta_usd.usd())
@@ -67,5 +70,12 @@ pub async fn plan(profile: Option<&str>, args: PlanArgs) -> Result<u8, CliError>
             }
         }
     }
-    Ok(if drift { EXIT_DRIFT } else { 0 })
+    // An error in any Region outranks drift: the gate cannot say the estate is clean.
+    Ok(if !all.failed.is_empty() {
+        EXIT_FAILURE
+    } else if drift {
+        EXIT_DRIFT
+    } else {
+        0
+    })
 }

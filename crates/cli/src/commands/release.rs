@@ -13,15 +13,13 @@ use vpce_guard_core::policy::{Mode, RunSettings};
 use vpce_guard_service::VoidNotices;
 use vpce_guard_service::{Guard, Release, ReleaseTarget};
 
-use super::regions::{connect, regions};
+use super::regions::{check_subnet_exists, check_vpcs_exist, connect, regions};
 use crate::args::{Output, ReleaseArgs};
 use crate::error::{CliError, EXIT_FAILURE, EXIT_PENDING};
 use crate::render::release::{print_release, release_json};
 
 /// The trigger name of CLI releases, carried into the printed notice.
 const RELEASE_TRIGGER: &str = "cli-release";
-/// Upper bound of `--wait-seconds` (EC2 takes minutes at most to delete an endpoint).
-const MAX_WAIT_SECONDS: u64 = 1800;
 
 pub async fn release(profile: Option<&str>, args: ReleaseArgs) -> Result<u8, CliError> {
     let target = match (&args.vpc, &args.subnet) {
@@ -35,12 +33,6 @@ pub async fn release(profile: Option<&str>, args: ReleaseArgs) -> Result<u8, Cli
             ))
         }
     };
-    if args.wait_seconds > MAX_WAIT_SECONDS {
-        return Err(CliError(format!(
-            "--wait-seconds {} is above {MAX_WAIT_SECONDS}",
-            args.wait_seconds
-        )));
-    }
     let given: Vec<String> = args.region.iter().cloned().collect();
     let region = regions(profile, &given)
         .await?
@@ -48,6 +40,14 @@ pub async fn release(profile: Option<&str>, args: ReleaseArgs) -> Result<u8, Cli
         .next()
         .ok_or_else(|| CliError("no region".to_string()))?;
     let (sdk, account_id) = connect(profile, &region).await?;
+    match &target {
+        ReleaseTarget::Vpc(vpc) => {
+            check_vpcs_exist(&sdk, &region, &account_id, std::slice::from_ref(vpc)).await?
+        }
+        ReleaseTarget::Subnet(subnet) => {
+            check_subnet_exists(&sdk, &region, &account_id, subnet).await?
+        }
+    }
     let guard = |mode: Mode| {
         let (ec2, _) = counted_ec2(&sdk, None, args.ec2_pacing.limits(), None);
         let settings = RunSettings {
@@ -65,14 +65,12 @@ pub async fn release(profile: Option<&str>, args: ReleaseArgs) -> Result<u8, Cli
         Ok(release) => release,
         Err(reason) => return Err(CliError(reason)),
     };
-    if preview.report.planned.is_empty() {
-        show(&preview, args.output, false)?;
-        return Ok(0);
-    }
-    if args.output == Output::Table {
+    if args.output == Output::Table && !preview.report.planned.is_empty() {
         print_release(&preview);
     }
-    if !args.yes {
+    // Nothing of the guard's to remove: the release still writes its hold (a tag), so nothing
+    // is created there while the deletion runs; no question for a tag.
+    if !args.yes && !preview.report.planned.is_empty() {
         if !std::io::stdin().is_terminal() {
             return Err(CliError(format!(
                 "{} resource(s) to release; refusing without --yes when stdin is not a terminal",

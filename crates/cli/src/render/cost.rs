@@ -2,7 +2,7 @@
 
 use vpce_guard_core::cost::{usd, HOURS_PER_MONTH};
 
-use crate::cost_report::CostReport;
+use crate::cost_report::{CostReport, PriceSource};
 
 pub fn print_cost(report: &CostReport) {
     let f = &report.figures;
@@ -10,6 +10,13 @@ pub fn print_cost(report: &CostReport) {
         "Cost of the interface endpoints against NAT Gateway ({}):",
         report.region
     );
+    match report.prices {
+        PriceSource::Baseline => println!("  prices: the baseline file's `pricing`"),
+        PriceSource::Default => println!(
+            "  prices: us-east-1 list prices (defaults; {} may differ: set `pricing` in a baseline file)",
+            report.region
+        ),
+    }
     println!(
         "  fixed: {} endpoints x {} AZs x {} h x ${}/AZ-hour = {}/month",
         f.interface_endpoints,

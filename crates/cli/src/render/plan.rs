@@ -1,5 +1,7 @@
 //! A Region's run as people read it: a line of counters, then one table per notice.
 
+use std::io::Write;
+
 use serde_json::json;
 use vpce_guard_core::baseline::short_name;
 use vpce_guard_core::cost::usd;
@@ -25,6 +27,15 @@ fn short(service: Option<&str>) -> String {
 }
 
 pub fn print_region(run: &RegionRun) {
+    let _ = write_region(&mut std::io::stdout().lock(), run);
+}
+
+/// The same on stderr (the plan shown before `apply --output json` asks).
+pub fn eprint_region(run: &RegionRun) {
+    let _ = write_region(&mut std::io::stderr().lock(), run);
+}
+
+fn write_region(out: &mut impl Write, run: &RegionRun) -> std::io::Result<()> {
     let s = &run.report.summary.counters;
     // Shared and released VPCs are rare: named only when there are some.
     let mut skipped = String::new();
@@ -34,32 +45,35 @@ pub fn print_region(run: &RegionRun) {
     if s.vpcs_released > 0 {
         skipped.push_str(&format!(", {} released", s.vpcs_released));
     }
-    println!(
+    writeln!(
+        out,
         "Region {} (account {}): {} VPC(s) checked, {} compliant, {} drifted, {} exempt{skipped}",
         run.region, run.account_id, s.vpcs_checked, s.vpcs_compliant, s.vpcs_drifted, s.vpcs_exempt
-    );
+    )?;
     for notice in &run.report.notices {
-        print_notice(notice);
+        write_notice(out, notice)?;
     }
     for outcome in &run.report.outcomes {
         for decision in &outcome.cost_decisions {
-            println!("  {}: {}", outcome.vpc_id, decision.reason);
+            writeln!(out, "  {}: {}", outcome.vpc_id, decision.reason)?;
         }
         if let Some(traffic) = &outcome.nat_traffic {
-            println!("  {}: {}", outcome.vpc_id, nat_traffic_line(traffic));
+            writeln!(out, "  {}: {}", outcome.vpc_id, nat_traffic_line(traffic))?;
         }
     }
-    println!();
+    writeln!(out)?;
+    Ok(())
 }
 
-fn print_notice(notice: &Notice) {
-    println!();
-    println!(
+fn write_notice(out: &mut impl Write, notice: &Notice) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
         "  {}  {}  (monthly cost {})",
         notice.vpc_id().unwrap_or("-"),
         notice.event_type().as_str(),
         usd(notice.monthly_cost_delta_usd)
-    );
+    )?;
     let rows: Vec<[String; 5]> = notice
         .findings()
         .iter()
@@ -67,10 +81,10 @@ fn print_notice(notice: &Notice) {
             [
                 f.drift.as_str().to_string(),
                 short(f.service.as_deref()),
-                match &f.error {
+                fit(&short_ids(&match &f.error {
                     Some(e) if f.outcome != Outcome::Applied => format!("{} ({e})", f.action),
                     _ => f.action.clone(),
-                },
+                })),
                 format!("{:?}", f.outcome).to_lowercase(),
                 usd(f.monthly_cost_usd),
             ]
@@ -97,10 +111,55 @@ fn print_notice(notice: &Notice) {
         }
         out
     };
-    println!("{}", line(headers));
+    writeln!(out, "{}", line(headers))?;
     for row in &rows {
-        println!("{}", line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
+        writeln!(
+            out,
+            "{}",
+            line([&row[0], &row[1], &row[2], &row[3], &row[4]])
+        )?;
     }
+    Ok(())
+}
+
+/// The widest an ACTION cell gets, so a row fits a terminal; the full text is in JSON.
+const MAX_ACTION_CHARS: usize = 76;
+
+/// Resource ids shortened to their prefix and four characters (`vpce-27d1…`): the full ids are
+/// in `--output json`.
+fn short_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let shortened = ["vpce-", "rtb-", "subnet-", "sg-", "vpc-", "nat-", "igw-"]
+            .iter()
+            .find_map(|prefix| {
+                let rest = word.strip_prefix(prefix)?;
+                (rest.len() > 8 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .then(|| format!("{prefix}{}…", &rest[..4]))
+            });
+        out.push_str(shortened.as_deref().unwrap_or(word));
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// `text` cut to [`MAX_ACTION_CHARS`] with ` …` when longer.
+fn fit(text: &str) -> String {
+    if text.chars().count() <= MAX_ACTION_CHARS {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(MAX_ACTION_CHARS - 2).collect();
+    format!("{} …", head.trim_end())
 }
 
 /// One line on a VPC's NAT traffic and what its interface endpoints would save.

@@ -31,6 +31,7 @@ mod missing;
 mod orchestration;
 mod prune_hold;
 mod release;
+mod release_tag;
 mod remedy;
 mod security_group;
 mod service;
@@ -44,6 +45,7 @@ pub use orchestration::{
 };
 pub use prune_hold::{PruneHold, PRUNED_TAG_PREFIX, WHOLE_ENDPOINT};
 pub use release::{plan_subnet_release, plan_vpc_release, EndpointMove, SubnetRelease, VpcRelease};
+pub use release_tag::ReleaseTag;
 pub use remedy::{Remedy, SecurityGroupRef};
 
 #[cfg(test)]

@@ -8,12 +8,12 @@ use super::context::{ServicePlanInput, VpcContext};
 use super::cost::{cost_decision, nat_traffic_report, remedy_monthly_cost};
 use super::dns::{can_request_private_dns, plan_vpc_dns};
 use super::prune_hold::PruneHold;
+use super::release_tag::ReleaseTag;
 use super::security_group::plan_guard_group;
 use super::service::plan_service;
 use super::{Drift, Finding, Remedy, VpcPlan, VpcStatus};
 use crate::baseline::{Baseline, EndpointType, InterfacePolicy};
 use crate::model::{RegionInventory, ServiceOffer, VpcInventory, RELEASED_TAG_KEY};
-use crate::time::parse_rfc3339;
 
 /// Knobs of the planner that come from configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,19 +43,13 @@ impl Default for PlannerOptions {
 }
 
 impl PlannerOptions {
-    /// Whether `tags` carry a release that still holds (see [`RELEASED_TAG_KEY`]). A release
-    /// tag that is not an RFC 3339 time holds forever: someone wrote it by hand to keep the guard
-    /// out, and the guard reads it the safe way.
+    /// Whether `tags` carry a release that still holds (see [`RELEASED_TAG_KEY`] and
+    /// [`ReleaseTag`]). A release tag that is not a time holds forever: someone wrote it by hand
+    /// to keep the guard out, and the guard reads it the safe way.
     pub fn is_held(&self, tags: &BTreeMap<String, String>) -> bool {
-        match tags.get(RELEASED_TAG_KEY) {
-            None => false,
-            Some(value) => match parse_rfc3339(value.trim()) {
-                Some(released_at) => {
-                    self.now < released_at.saturating_add(self.release_hold_seconds)
-                }
-                None => true,
-            },
-        }
+        tags.get(RELEASED_TAG_KEY).is_some_and(|value| {
+            ReleaseTag::parse(value).holds_at(self.now, self.release_hold_seconds)
+        })
     }
 }
 

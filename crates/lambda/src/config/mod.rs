@@ -20,7 +20,8 @@ use vpce_guard_core::events::{is_role_arn, OwnRoles};
 use vpce_guard_core::ids::is_organization_id;
 use vpce_guard_core::policy::{
     Mode, RunSettings, DEFAULT_EXEMPT_TAG_KEY, DEFAULT_RELEASE_HOLD_HOURS,
-    DEFAULT_RELEASE_WAIT_SECONDS, DEFAULT_REMEDIATION_CONCURRENCY, MAX_REMEDIATION_CONCURRENCY,
+    DEFAULT_RELEASE_WAIT_SECONDS, DEFAULT_REMEDIATION_CONCURRENCY, MAX_RELEASE_HOLD_HOURS,
+    MAX_REMEDIATION_CONCURRENCY,
 };
 use vpce_guard_core::usage::settings::{
     CLOUDWATCH_RETENTION_DAYS, DEFAULT_SAVINGS_WINDOW_DAYS, DEFAULT_USAGE_WINDOW_DAYS,
@@ -242,7 +243,7 @@ impl GuardConfig {
         let release_hold_hours = whole_number(
             &get,
             "RELEASE_HOLD_HOURS",
-            0..=8760,
+            0..=MAX_RELEASE_HOLD_HOURS,
             DEFAULT_RELEASE_HOLD_HOURS,
         )?;
         let release_wait_seconds = whole_number(

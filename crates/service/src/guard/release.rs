@@ -11,7 +11,7 @@ use vpce_guard_core::events::{ApiCallEvent, ResourceRefs};
 use vpce_guard_core::model::{EndpointState, RegionInventory, VpcInventory, RELEASED_TAG_KEY};
 use vpce_guard_core::notice::{Notice, NoticeContext, ReleaseReport};
 use vpce_guard_core::planner::{
-    is_not_owned, plan_subnet_release, plan_vpc_release, Remedy, VpcRelease,
+    is_not_owned, plan_subnet_release, plan_vpc_release, ReleaseTag, Remedy, VpcRelease,
 };
 use vpce_guard_core::policy::Mode;
 use vpce_guard_core::ports::{Ec2Port, NoticePort, Resolution, Scope};
@@ -136,6 +136,15 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         }
     }
 
+    /// The release tag's value: the release time and the hold's end, so every later run keeps
+    /// the hold this release announces (see [`ReleaseTag`]).
+    fn release_value(&self, now: &str) -> String {
+        match self.held_until(now) {
+            Some(until) => ReleaseTag::value(now, &until),
+            None => now.to_string(),
+        }
+    }
+
     /// The release hold's end, `RELEASE_HOLD_HOURS` after `now`.
     fn held_until(&self, now: &str) -> Option<String> {
         let start = parse_rfc3339(now)?;
@@ -163,9 +172,13 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             .vpc
             .tags
             .get(RELEASED_TAG_KEY)
-            .is_some_and(|value| parse_rfc3339(value.trim()).is_none());
+            .is_some_and(|value| ReleaseTag::parse(value).is_by_hand());
         if !kept_by_hand {
-            match self.ec2.mark_released(&inv.vpc.id, now).await {
+            match self
+                .ec2
+                .mark_released(&inv.vpc.id, &self.release_value(now))
+                .await
+            {
                 Ok(()) => report.held_until = self.held_until(now),
                 Err(error) => report.errors.push(error.to_string()),
             }
@@ -249,7 +262,11 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             report.planned = plan.moves.iter().map(|m| m.endpoint_id.clone()).collect();
             return report;
         }
-        match self.ec2.mark_released(subnet_id, now).await {
+        match self
+            .ec2
+            .mark_released(subnet_id, &self.release_value(now))
+            .await
+        {
             Ok(()) => report.held_until = self.held_until(now),
             Err(error) => report.errors.push(error.to_string()),
         }

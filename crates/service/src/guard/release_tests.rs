@@ -72,7 +72,8 @@ async fn a_vpc_release_deletes_interfaces_then_gateways_then_the_group_and_holds
             .tags
             .get(RELEASED_TAG_KEY)
             .map(String::as_str),
-        Some("2026-12-01T00:00:00Z")
+        Some("2026-12-01T00:00:00Z/2026-12-02T00:00:00Z"),
+        "the release time and the hold's end (RELEASE_HOLD_HOURS, 24 by default)"
     );
 
     // The hold: a sweep at the same moment re-creates nothing.
