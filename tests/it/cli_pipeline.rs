@@ -376,3 +376,50 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+#[test]
+fn validate_warns_of_likely_typos_and_never_echoes_a_huge_value() {
+    let home = tempdir("validate");
+    let file = home.join("baseline.json");
+    // A UTF-8 byte order mark (what some editors write) is accepted.
+    std::fs::write(
+        &file,
+        "\u{feff}{\"services\": [{\"service\": \"s3\", \"type\": \"Gateway\"}, {\"service\": \"ecr.apii\", \"type\": \"Interface\"}]}",
+    )
+    .expect("write");
+    let ok = bare(&home)
+        .args(["baseline", "validate"])
+        .arg(&file)
+        .assert()
+        .code(0);
+    let err = stderr(ok.get_output());
+    assert!(
+        err.contains("services[1].service: `ecr.apii`") && err.contains("did you mean `ecr.api`?"),
+        "{err}"
+    );
+    // A bad value of 500,000 characters is named, not echoed.
+    let huge = format!(
+        "{{\"services\": [{{\"service\": \"s3\", \"type\": \"{}\"}}]}}",
+        "G".repeat(500_000)
+    );
+    std::fs::write(&file, huge).expect("write");
+    let bad = bare(&home)
+        .args(["baseline", "validate"])
+        .arg(&file)
+        .assert()
+        .code(1);
+    let err = stderr(bad.get_output());
+    assert!(
+        err.chars().count() < 400,
+        "{} characters",
+        err.chars().count()
+    );
+    // A file larger than a baseline can be is refused before it is parsed.
+    std::fs::write(&file, " ".repeat(2 * 1024 * 1024)).expect("write");
+    let big = bare(&home)
+        .args(["baseline", "validate"])
+        .arg(&file)
+        .assert()
+        .code(1);
+    assert_one_line(big.get_output(), "more than a baseline can be");
+}

@@ -8,6 +8,7 @@
 
 mod args;
 mod aws_env;
+mod baseline_lint;
 mod commands;
 mod cost_report;
 mod error;

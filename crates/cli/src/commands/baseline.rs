@@ -8,6 +8,7 @@ use vpce_guard_core::baseline::{
 use vpce_guard_core::error::BaselineError;
 
 use crate::args::Output;
+use crate::baseline_lint::{check_sizes, read_baseline_text, warnings};
 use crate::error::CliError;
 use crate::render::baseline::show_baseline;
 
@@ -17,9 +18,11 @@ pub fn load_profiles(path: Option<&PathBuf>) -> Result<ProfileSet, CliError> {
     let Some(path) = path else {
         return Ok(ProfileSet::standard());
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))?;
-    ProfileSet::parse(&text).map_err(|e| CliError(describe_baseline_error(path, &text, &e)))
+    let text = read_baseline_text(path)?;
+    let profiles =
+        ProfileSet::parse(&text).map_err(|e| CliError(describe_baseline_error(path, &text, &e)))?;
+    check_sizes(path, &profiles)?;
+    Ok(profiles)
 }
 
 /// The default profile's document of the file in `path` (the cost commands price one set).
@@ -31,12 +34,23 @@ pub fn load_baseline(path: Option<&PathBuf>) -> Result<BaselineDocument, CliErro
         .ok_or_else(|| CliError("the baseline has no default profile".to_string()))
 }
 
+/// The error's file, line and field; at most [`MAX_ERROR_CHARS`] of it, so a huge bad value is
+/// never echoed whole.
 fn describe_baseline_error(path: &Path, text: &str, error: &BaselineError) -> String {
-    match locate_error(text, error) {
+    let line = match locate_error(text, error) {
         Some(at) => format!("{}:{}: {}: {error}", path.display(), at.line, at.field),
         None => format!("{}: {error}", path.display()),
+    };
+    if line.chars().count() <= MAX_ERROR_CHARS {
+        line
+    } else {
+        let head: String = line.chars().take(MAX_ERROR_CHARS).collect();
+        format!("{head}… (cut)")
     }
 }
+
+/// How much of a baseline error is printed.
+const MAX_ERROR_CHARS: usize = 300;
 
 /// What `baseline show` shows: a profile resolved for a Region (and account).
 pub struct ShowWhat {
@@ -76,11 +90,14 @@ pub fn show(path: Option<&PathBuf>, what: &ShowWhat, output: Output) -> Result<u
 }
 
 /// `baseline validate`: checks a file; errors name the line and the field.
-pub fn validate(file: &PathBuf) -> Result<u8, CliError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| CliError(format!("cannot read {}: {e}", file.display())))?;
+pub fn validate(file: &Path) -> Result<u8, CliError> {
+    let text = read_baseline_text(file)?;
     match ProfileSet::parse(&text) {
         Ok(profiles) => {
+            check_sizes(file, &profiles)?;
+            for warning in warnings(&profiles) {
+                eprintln!("warning: {}: {warning}", file.display());
+            }
             let names: Vec<String> = profiles
                 .profiles()
                 .iter()

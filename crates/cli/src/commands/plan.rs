@@ -56,11 +56,15 @@ pub async fn plan(profile: Option<&str>, args: PlanArgs) -> Result<u8, CliError>
                 .iter()
                 .map(|r| r.report.summary.counters.monthly_cost_delta_usd.usd())
                 .sum();
-            if drift {
+            if drift && changes > 0 {
                 println!(
                     "Plan: {changes} change(s), monthly cost {}{}. Run `vpce-guard apply` to apply them.",
                     if delta >= 0.0 { "+" } else { "" },
                     usd(delta)
+                );
+            } else if drift {
+                println!(
+                    "Drift that `vpce-guard apply` cannot fix: every finding above needs a person (its reason is in the ACTION column)."
                 );
             } else {
                 println!("No drift: every VPC matches the baseline.");
