@@ -243,62 +243,43 @@ fn a_closed_pipe_ends_the_cli_quietly() {
 #[tokio::test]
 async fn ids_the_caller_names_must_exist() {
     let env = Env::new().await;
-    let plan = crate::cli::cli(&env)
-        .args(["plan", "--region", REGION, "--vpc", "vpc-0doesnotexist0000"])
-        .assert()
-        .code(1);
-    assert_one_line(plan.get_output(), "VPC vpc-0doesnotexist0000 not found");
-    let subnet_as_vpc = crate::cli::cli(&env)
-        .args([
-            "plan",
-            "--region",
-            REGION,
-            "--vpc",
-            "subnet-0123456789abcdef0",
-        ])
-        .assert()
-        .code(1);
-    assert_one_line(subnet_as_vpc.get_output(), "is not a VPC id");
-    let apply = crate::cli::cli(&env)
-        .args([
-            "apply",
-            "--yes",
-            "--region",
-            REGION,
-            "--vpc",
-            "vpc-0doesnotexist0000",
-        ])
-        .assert()
-        .code(1);
-    assert_one_line(apply.get_output(), "not found");
-    let release = crate::cli::cli(&env)
-        .args([
-            "release",
-            "--yes",
-            "--region",
-            REGION,
-            "--vpc",
-            "vpc-0doesnotexist0000",
-        ])
-        .assert()
-        .code(1);
-    assert_one_line(release.get_output(), "VPC vpc-0doesnotexist0000 not found");
-    assert!(!stderr(release.get_output()).contains("no longer exists"));
-    let subnet = crate::cli::cli(&env)
-        .args([
-            "release",
-            "--yes",
-            "--region",
-            REGION,
-            "--subnet",
-            "subnet-0doesnotexist00",
-        ])
-        .assert()
-        .code(1);
-    assert_one_line(
-        subnet.get_output(),
-        "subnet subnet-0doesnotexist00 not found",
-    );
+    for (args, says) in [
+        (
+            vec!["plan", "--vpc", "vpc-0doesnotexist0000"],
+            "VPC vpc-0doesnotexist0000 not found",
+        ),
+        (
+            vec!["plan", "--vpc", "subnet-0123456789abcdef0"],
+            "is not a VPC id",
+        ),
+        (
+            vec!["apply", "--yes", "--vpc", "vpc-0doesnotexist0000"],
+            "VPC vpc-0doesnotexist0000 not found",
+        ),
+        (
+            vec!["usage", "--vpc", "vpc-0doesnotexist0000"],
+            "VPC vpc-0doesnotexist0000 not found",
+        ),
+        (
+            vec!["release", "--yes", "--vpc", "vpc-0doesnotexist0000"],
+            "VPC vpc-0doesnotexist0000 not found",
+        ),
+        (
+            vec!["release", "--yes", "--subnet", "subnet-0doesnotexist00"],
+            "subnet subnet-0doesnotexist00 not found",
+        ),
+    ] {
+        let out = crate::cli::cli(&env)
+            .args(&args)
+            .args(["--region", REGION])
+            .assert()
+            .code(1);
+        assert_one_line(out.get_output(), says);
+        assert!(
+            !stderr(out.get_output()).contains("no longer exists"),
+            "{args:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -324,22 +305,9 @@ async fn a_release_always_holds_for_the_hours_it_prints() {
         printed.contains("the guard creates nothing there before"),
         "{printed}"
     );
-    let tags = env
-        .ec2
-        .describe_vpcs()
-        .vpc_ids(&seeded.vpc_id)
-        .send()
+    let value = tag_of(&env, &seeded.vpc_id, "vpce-guard:released")
         .await
-        .expect("describe")
-        .vpcs()[0]
-        .tags()
-        .to_vec();
-    let value = tags
-        .iter()
-        .find(|t| t.key() == Some("vpce-guard:released"))
-        .and_then(|t| t.value())
-        .expect("the release tag is written")
-        .to_string();
+        .expect("the release tag is written");
     let (from, until) = value.split_once('/').expect("release time / hold end");
     let from = vpce_guard_core::time::parse_rfc3339(from).expect("time");
     let until_secs = vpce_guard_core::time::parse_rfc3339(until).expect("time");

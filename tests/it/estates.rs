@@ -14,19 +14,6 @@ use vpce_guard_lambda::functions::{compliance_sweep, network_events};
 
 const RELEASED_TAG: &str = "vpce-guard:released";
 
-async fn tag_of(env: &Env, resource: &str, key: &str) -> Option<String> {
-    env.ec2
-        .describe_tags()
-        .filters(filter("resource-id", resource))
-        .filters(filter("key", key))
-        .send()
-        .await
-        .expect("describe tags")
-        .tags()
-        .first()
-        .and_then(|t| t.value().map(str::to_string))
-}
-
 /// An interface endpoint somebody else created (the guard must never touch it).
 async fn foreign_endpoint(env: &Env, vpc_id: &str, subnet_id: &str) -> String {
     env.ec2

@@ -266,30 +266,17 @@ async fn the_usage_check_measures_verifies_and_prunes_only_the_guards_idle_endpo
         .find(|e| short(e) == "ecr.dkr")
         .expect("ecr.dkr");
     assert_eq!(dkr.subnet_ids(), [main.private_subnets[0].clone()]);
-    let vpc_tags = env
-        .ec2
-        .describe_vpcs()
-        .vpc_ids(&main.vpc_id)
-        .send()
-        .await
-        .expect("describe")
-        .vpcs()[0]
-        .tags()
-        .to_vec();
-    let hold = |service: &str| {
-        vpc_tags
-            .iter()
-            .find(|t| {
-                t.key()
-                    == Some(&format!(
-                        "vpce-guard:pruned:com.amazonaws.us-east-1.{service}"
-                    ))
-            })
-            .and_then(|t| t.value())
-            .map(str::to_string)
-    };
-    assert_eq!(hold("logs").as_deref(), Some("endpoint"));
-    assert_eq!(hold("ecr.dkr").as_deref(), Some("us-east-1b"));
+    let hold = |service: &str| format!("vpce-guard:pruned:com.amazonaws.us-east-1.{service}");
+    assert_eq!(
+        tag_of(&env, &main.vpc_id, &hold("logs")).await.as_deref(),
+        Some("endpoint")
+    );
+    assert_eq!(
+        tag_of(&env, &main.vpc_id, &hold("ecr.dkr"))
+            .await
+            .as_deref(),
+        Some("us-east-1b")
+    );
 
     // Every prune is announced; the notices match the schema.
     let notices = env.notices().await;

@@ -627,6 +627,20 @@ impl Ec2Seed<'_> {
     }
 }
 
+/// The value of the tag `key` on `resource` (any EC2 resource), if it has one.
+pub async fn tag_of(env: &Env, resource: &str, key: &str) -> Option<String> {
+    env.ec2
+        .describe_tags()
+        .filters(filter("resource-id", resource))
+        .filters(filter("key", key))
+        .send()
+        .await
+        .expect("describe tags")
+        .tags()
+        .first()
+        .and_then(|t| t.value().map(str::to_string))
+}
+
 pub fn filter(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
 }

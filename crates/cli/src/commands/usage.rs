@@ -12,7 +12,7 @@ use vpce_guard_core::usage::{EndpointUsage, UsageSettings, UsageTotals, VpcSavin
 use vpce_guard_service::{Guard, UsageReport, VoidNotices};
 
 use super::baseline::load_profiles;
-use super::regions::{connect, regions};
+use super::regions::{check_vpcs_exist, connect, regions};
 use crate::args::{Output, UsageArgs};
 use crate::error::CliError;
 use crate::render::usage::{print_savings, print_usage, SavingsTotals};
@@ -56,6 +56,7 @@ async fn read(profile: Option<&str>, args: &UsageArgs) -> Result<Vec<RegionUsage
     let mut out = Vec::new();
     for region in regions(profile, &args.regions).await? {
         let (sdk, account_id) = connect(profile, &region).await?;
+        check_vpcs_exist(&sdk, &region, &account_id, &args.vpcs).await?;
         let (ec2, counter) = counted_ec2(&sdk, None, args.ec2_pacing.limits(), None);
         let nat_traffic = counted_nat_traffic(&sdk, &ec2, &counter);
         let metrics = Arc::new(nat_traffic.metrics().clone());
@@ -71,7 +72,7 @@ async fn read(profile: Option<&str>, args: &UsageArgs) -> Result<Vec<RegionUsage
         let report = guard
             .usage_report(&account_id, scope)
             .await
-            .map_err(|e| CliError(format!("{region}: {e}")))?;
+            .map_err(|e| CliError::guard(&region, &e))?;
         out.push(RegionUsage {
             region,
             account_id,
