@@ -108,6 +108,11 @@ run_counters! {
     vpcs_not_owned,
     /// VPCs skipped because the guard released them for a teardown (`RELEASE_HOLD_HOURS`).
     vpcs_released,
+    /// VPCs whose plan depends on their DNS attributes (`enableDnsSupport`,
+    /// `enableDnsHostnames`) that this run did not read: the read failed, or came after the
+    /// invocation's deadline (remediate mode reads only what it can still act on). Their
+    /// `vpc_dns_attributes_disabled` check waits for the next run, which reads them.
+    vpcs_dns_unchecked,
     /// Remedies applied.
     actions_applied,
     /// Remedies that failed.

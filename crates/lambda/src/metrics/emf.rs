@@ -53,6 +53,15 @@ pub fn run_metrics(counters: &RunCounters) -> Vec<(&'static str, &'static str, f
             count(counters.event_path_missing),
         ));
     }
+    // A run that left VPCs' DNS attributes unread says so (a metric to alarm on when it
+    // persists); a run that read everything it needed writes no datapoint.
+    if counters.vpcs_dns_unchecked > 0 {
+        metrics.push((
+            "VpcsDnsUnchecked",
+            "Count",
+            count(counters.vpcs_dns_unchecked),
+        ));
+    }
     // Only runs that read usage (by default the day's first scheduled run) know it: one
     // datapoint a day per account and Region, which a dashboard sums.
     if counters.usage_checked > 0 {
@@ -231,6 +240,15 @@ mod tests {
             12
         );
         assert_eq!(daily["EventPathMissing"], 1.0);
+        let unchecked = RunCounters {
+            vpcs_dns_unchecked: 237,
+            ..counters
+        };
+        let partial = emf_record(&unchecked, "123456789012", "eu-west-1", 0, true);
+        assert_eq!(
+            partial["VpcsDnsUnchecked"], 237.0,
+            "a run that left checks undone says so"
+        );
         let measured = RunCounters {
             usage_checked: 1,
             endpoints_idle: 2,

@@ -34,6 +34,7 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
             plans,
             dns_unread,
             usage,
+            ..
         } = planned;
         let dns_unread = &dns_unread;
         let usage = &usage;

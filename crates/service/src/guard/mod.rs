@@ -248,12 +248,14 @@ impl<E: Ec2Port, N: NoticePort> Guard<E, N> {
         drop(inventory);
         let usage_checked = planned.usage.is_some();
         let metrics_requested = planned.usage.as_ref().map_or(0, |u| u.metrics_requested);
+        let dns_unchecked = planned.dns_unchecked;
         let outcomes = self.act(planned).await;
         let mut hub = self
             .report_to_security_hub(&request, &outcomes, usage_checked)
             .await;
         hub.usage_checked = u64::from(usage_checked);
         hub.cloudwatch_metrics_requested = metrics_requested;
+        hub.vpcs_dns_unchecked = dns_unchecked;
         let event_path = self.check_event_path(&request).await;
         hub.add(&event_path.counters);
         self.notify(

@@ -23,6 +23,9 @@ pub(super) struct Planned {
     /// VPCs whose DNS attributes were left unread because their private-DNS remedies cannot be
     /// sent before the deadline: those remedies are deferred, not attempted.
     pub dns_unread: BTreeSet<String>,
+    /// VPCs whose plan needs their DNS attributes but whose attributes were not read (not
+    /// worth reading before the deadline, a failed read, or refused by the pacing).
+    pub dns_unchecked: u64,
     /// What the usage check measured (None: no usage check this run).
     pub usage: Option<UsageReport>,
 }
@@ -100,9 +103,15 @@ impl<E: Ec2Inventory, N: NoticePort> Guard<E, N> {
                 }
             }
         }
+        let dns_unchecked = plans
+            .iter()
+            .zip(&inventory.vpcs)
+            .filter(|(plan, vpc)| plan.needs_dns_attributes && vpc.dns.is_none())
+            .count() as u64;
         Planned {
             plans,
             dns_unread,
+            dns_unchecked,
             usage: None,
         }
     }

@@ -432,3 +432,22 @@ async fn security_hub_gets_report_drift_as_failed_then_archived_and_its_errors_n
         |f| f.compliance == HubCompliance::Passed && f.record_state == HubRecordState::Archived
     ));
 }
+
+#[tokio::test]
+async fn dns_attributes_left_unread_are_counted_never_silently_skipped() {
+    for (fails, unchecked) in [(false, 0), (true, 1)] {
+        let ec2 = InMemoryEc2::new(REGION).with_private_vpc("vpc-1", "10.0.0.0/16", DNS_ON);
+        if fails {
+            ec2.fail("DescribeVpcAttribute", "RequestLimitExceeded");
+        }
+        let notices = RecordingNotices::new();
+        let report = guard(&ec2, &notices, Mode::Report)
+            .sweep(ACCOUNT, SCHEDULE_TRIGGER, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            report.summary.counters.vpcs_dns_unchecked, unchecked,
+            "DescribeVpcAttribute failing: {fails}"
+        );
+    }
+}
