@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::shown::shown;
 use vpce_guard_core::policy::{DEFAULT_EXEMPT_TAG_KEY, DEFAULT_REMEDIATION_CONCURRENCY};
 
 #[derive(Debug, Parser)]
@@ -249,11 +251,11 @@ fn non_negative(text: &str) -> Result<f64, String> {
     let value: f64 = text
         .trim()
         .parse()
-        .map_err(|_| format!("`{}` is not a number", shown(text)))?;
+        .map_err(|_| format!("`{}` is not a number", shown(text, 40)))?;
     if value.is_finite() && value >= 0.0 {
         Ok(value)
     } else {
-        Err(format!("{} is not a number of 0 or more", shown(text)))
+        Err(format!("{} is not a number of 0 or more", shown(text, 40)))
     }
 }
 
@@ -262,21 +264,11 @@ fn share(text: &str) -> Result<f64, String> {
     let value: f64 = text
         .trim()
         .parse()
-        .map_err(|_| format!("`{}` is not a number", shown(text)))?;
+        .map_err(|_| format!("`{}` is not a number", shown(text, 40)))?;
     if (0.0..=1.0).contains(&value) {
         Ok(value)
     } else {
-        Err(format!("{} is not between 0 and 1", shown(text)))
-    }
-}
-
-/// At most 40 characters of a bad value.
-fn shown(text: &str) -> String {
-    let head: String = text.chars().take(40).collect();
-    if head.len() < text.len() {
-        format!("{head}…")
-    } else {
-        head
+        Err(format!("{} is not between 0 and 1", shown(text, 40)))
     }
 }
 

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::error::CliError;
+use crate::shown::shown;
 
 /// The Regions the SDK's partition table names (aws, aws-cn, aws-us-gov, aws-eusc, aws-iso*),
 /// for suggestions; a name that fits a partition's pattern is accepted even if it is newer.
@@ -129,7 +130,7 @@ pub fn check_region(name: &str) -> Result<(), CliError> {
     if is_region_name(name) && !typo {
         return Ok(());
     }
-    let shown: String = name.chars().take(64).collect();
+    let shown = shown(name, 64);
     let hint = closest(name, KNOWN_REGIONS.iter().copied())
         .map(|c| format!(" (did you mean {c}?)"))
         .unwrap_or_default();
@@ -171,7 +172,7 @@ pub fn check_profile(profile: &str) -> Result<(), CliError> {
     if in_config || in_credentials {
         return Ok(());
     }
-    let shown: String = profile.chars().take(64).collect();
+    let shown = shown(profile, 64);
     let where_ = [config, credentials]
         .into_iter()
         .flatten()

@@ -10,6 +10,7 @@ use vpce_guard_core::baseline::{preset_service_names, short_name, ProfileSet};
 
 use crate::aws_env::{closest, is_region_name};
 use crate::error::CliError;
+use crate::shown::shown;
 
 /// Short names of common AWS PrivateLink services (`com.amazonaws.<region>.<name>`), for typo
 /// warnings. Not every service: a name outside it is only a warning.
@@ -145,7 +146,7 @@ pub fn warnings(profiles: &ProfileSet) -> Vec<String> {
             if let Some(region) = full_name_region(name) {
                 out.push(format!(
                     "{field}: `{}` names Region {region}, but the baseline applies to every guarded Region: write `{}`",
-                    shown(name),
+                    shown(name, 80),
                     short_name(name)
                 ));
                 continue;
@@ -165,7 +166,7 @@ pub fn warnings(profiles: &ProfileSet) -> Vec<String> {
             .unwrap_or_default();
             out.push(format!(
                 "{field}: `{}` is not a PrivateLink service the CLI knows{hint}; plan reports it not remediable in a Region that does not offer it",
-                shown(short)
+                shown(short, 80)
             ));
         }
     }
@@ -177,16 +178,6 @@ fn full_name_region(name: &str) -> Option<&str> {
     let rest = name.strip_prefix("com.amazonaws.")?;
     let region = rest.split('.').next()?;
     is_region_name(region).then_some(region)
-}
-
-/// At most 80 characters of a value.
-fn shown(text: &str) -> String {
-    let head: String = text.chars().take(80).collect();
-    if head.len() < text.len() {
-        format!("{head}…")
-    } else {
-        head
-    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ use vpce_guard_adapters::sdk_error::NO_CREDENTIALS;
 use vpce_guard_core::error::ApiError;
 use vpce_guard_service::GuardError;
 
+use crate::shown::shown;
+
 /// Exit code when `plan` found drift, so a pipeline step can gate on it.
 pub const EXIT_DRIFT: u8 = 2;
 /// Exit code of an error, a refused `apply`, or an `apply` with failed remedies.
@@ -75,13 +77,10 @@ fn service_of(operation: &str) -> &'static str {
 }
 
 fn shorten(text: &str) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= MAX_MESSAGE_CHARS {
-        line
-    } else {
-        let head: String = line.chars().take(MAX_MESSAGE_CHARS).collect();
-        format!("{head}…")
-    }
+    shown(
+        &text.split_whitespace().collect::<Vec<_>>().join(" "),
+        MAX_MESSAGE_CHARS,
+    )
 }
 
 /// The endpoint requests go to: `AWS_ENDPOINT_URL` when set, else the service's own.

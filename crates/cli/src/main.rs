@@ -13,6 +13,7 @@ mod commands;
 mod cost_report;
 mod error;
 mod render;
+mod shown;
 
 use std::process::ExitCode;
 

@@ -41,12 +41,7 @@ fn describe_baseline_error(path: &Path, text: &str, error: &BaselineError) -> St
         Some(at) => format!("{}:{}: {}: {error}", path.display(), at.line, at.field),
         None => format!("{}: {error}", path.display()),
     };
-    if line.chars().count() <= MAX_ERROR_CHARS {
-        line
-    } else {
-        let head: String = line.chars().take(MAX_ERROR_CHARS).collect();
-        format!("{head}… (cut)")
-    }
+    crate::shown::shown(&line, MAX_ERROR_CHARS)
 }
 
 /// How much of a baseline error is printed.

@@ -186,7 +186,7 @@ pub async fn check_vpcs_exist(
         return Ok(());
     }
     if let Some(bad) = vpcs.iter().find(|v| !VpcId::new(v.as_str()).has_prefix()) {
-        let shown: String = bad.chars().take(64).collect();
+        let shown = crate::shown::shown(bad, 64);
         return Err(CliError(format!(
             "`{shown}` is not a VPC id (vpc-…): --vpc takes VPC ids"
         )));
